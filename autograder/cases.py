@@ -1,0 +1,86 @@
+"""Hidden test cases, judged in the grader process.
+
+A :class:`Case` carries inputs made by the grader, a short piece of Python (``call``) that
+calls the student's functions with those inputs in the student's kernel and assigns a dict to
+``result``, and a ``judge`` that the grader applies to what comes back. The judge never runs in
+the kernel, so nothing the student's code does there can change a verdict.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+Arrays = Mapping[str, np.ndarray]
+Judge = Callable[[Arrays], "list[str]"]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    call: str
+    inputs: dict[str, np.ndarray]
+    judge: Judge
+    expected: dict[str, np.ndarray] = field(default_factory=dict)  # reference outputs, grader only
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task: ``name`` is the nbgrader ``grade_id`` of the student's answer cell."""
+
+    name: str
+    points: float
+    hint: str
+    cases: list[Case] = field(default_factory=list)
+    timeout: float = 30.0  # seconds for one case
+
+    @property
+    def test_cell(self) -> str:
+        return f"test_{self.name}"
+
+
+def run_call(namespace: Mapping[str, object], call: str, inputs: Arrays) -> dict[str, np.ndarray]:
+    """Run ``call`` against ``namespace`` (here: the reference) exactly as the kernel runs it."""
+    env = dict(namespace)
+    env.update({k: np.array(v, copy=True) for k, v in inputs.items()})
+    exec(compile(call, "<case>", "exec"), env)
+    return {k: np.asarray(v, dtype=np.float64) for k, v in env["result"].items()}
+
+
+def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float) -> list[str]:
+    """Problems with one output, worded for the student; never shows the expected values."""
+    if actual is None:
+        return [f"`{name}` was not returned"]
+    if actual.shape != expected.shape:
+        return [f"`{name}` has shape {actual.shape}, expected shape {expected.shape}"]
+    if not np.all(np.isfinite(actual)):
+        return [f"`{name}` contains NaN or inf"]
+    error = np.abs(actual - expected)
+    bad = error > atol + rtol * np.abs(expected)
+    if not bad.any():
+        return []
+    relative = error / np.maximum(np.abs(expected), atol)
+    worst = np.unravel_index(np.argmax(np.where(bad, relative, -1.0)), actual.shape)
+    where = f"{name}[{', '.join(map(str, worst))}]" if actual.ndim else name
+    return [f"`{name}` is wrong in {int(bad.sum())} of {bad.size} entries; "
+            f"largest relative error {relative[worst]:.3g} at {where}"]
+
+
+def reference_case(name: str, call: str, inputs: Arrays, reference: Mapping[str, object],
+                   rtol: float = 1e-7, atol: float = 1e-10) -> Case:
+    """A case whose outputs must match what ``call`` gives with the reference implementation."""
+    inputs = {k: np.asarray(v) for k, v in inputs.items()}
+    expected = run_call(reference, call, inputs)
+
+    def judge(outputs: Arrays) -> list[str]:
+        problems = [p for key, want in expected.items() for p in compare(key, outputs.get(key), want, rtol, atol)]
+        extra = sorted(set(outputs) - set(expected))
+        return problems + [f"unexpected output `{k}`" for k in extra]
+
+    return Case(name, call, inputs, judge, expected)
+
+
+def outcome_case(name: str, call: str, inputs: Arrays, judge: Judge) -> Case:
+    """A case judged by an outcome (a loss below a bound, a correct prediction), not by equality."""
+    return Case(name, call, {k: np.asarray(v) for k, v in inputs.items()}, judge)

@@ -1,0 +1,107 @@
+"""Checks that what students get holds no solution, no hidden test and no reference value."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from . import paths
+from .graders import modules, tasks_for
+
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+NUMBER = re.compile(r"-?\d+\.\d{4,}(?:[eE][-+]?\d+)?")
+TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".json", ".html", ".txt", ".csv"}
+
+
+class LeakError(Exception):
+    """The release (or feedback) would give something away; the message lists every finding."""
+
+
+def _code_lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines()}
+
+
+def _secret_lines(slug: str) -> set[str]:
+    """Lines of the reference and the hidden grader that the student-facing sources do not have."""
+    public = set()
+    for path in (paths.ASSIGNMENTS / slug).glob("*"):
+        if path.is_file():
+            public |= _code_lines(path.read_text(encoding="utf-8"))
+    for path in paths.STUDENT_FILES.glob("*.py"):
+        public |= _code_lines(path.read_text(encoding="utf-8"))
+    secret = _code_lines(paths.reference_module(slug).read_text(encoding="utf-8"))
+    secret |= _code_lines(Path(modules()[slug].__file__).read_text(encoding="utf-8"))
+    return {line for line in secret - public
+            if len(line) >= 12 and not line.startswith(("#", '"""', "'''", "import ", "from "))}
+
+
+def reference_values(slug: str) -> np.ndarray:
+    """Distinctive numbers the reference produced on the hidden cases (not round ones)."""
+    values = [np.ravel(v) for task in tasks_for(slug) for case in task.cases for v in case.expected.values()]
+    flat = np.concatenate(values) if values else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (np.abs(flat) > 1e-3)]
+    return np.unique(flat[np.abs(flat * 1000 - np.round(flat * 1000)) > 1e-6])
+
+
+def text_of(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        notebook = nbformat.reads(text, as_version=4)
+        text = "\n".join(cell.source for cell in notebook.cells) + "\n" + text
+    return text
+
+
+def find_leaks(folder: Path, slug: str) -> list[str]:
+    """Every way the files under ``folder`` give away ``slug``'s solutions or hidden tests."""
+    secret = _secret_lines(slug)
+    values = reference_values(slug)
+    findings = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
+        text = text_of(path)
+        where = path.relative_to(folder)
+        findings += [f"{where}: contains the nbgrader marker '{m}'" for m in MARKERS if m in text]
+        findings += [f"{where}: contains solution or hidden-test line {line!r}"
+                     for line in sorted(secret & _code_lines(text))]
+        numbers = np.array([float(n) for n in NUMBER.findall(text)])
+        if values.size and numbers.size:
+            close = np.abs(numbers[:, None] - values[None, :]) <= 1e-6 * np.abs(values[None, :])
+            findings += [f"{where}: contains the reference value {n!r}" for n in numbers[close.any(axis=1)][:3]]
+    return findings
+
+
+def check_cells(notebook_path: Path, slug: str) -> list[str]:
+    """Answer cells are nbgrader solution cells named by task; test cells carry the task's points."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    tasks = {t.name: t for t in tasks_for(slug)}
+    answers, tests, findings = [], {}, []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            answers.append(meta.get("grade_id"))
+        elif meta.get("grade"):
+            tests[meta.get("grade_id")] = meta.get("points")
+    for name, task in tasks.items():
+        if answers.count(name) != 1:
+            findings.append(f"{notebook_path.name}: task {name!r} needs exactly one solution cell with that "
+                            f"grade_id, found {answers.count(name)}")
+        if tests.get(task.test_cell) != task.points:
+            findings.append(f"{notebook_path.name}: test cell {task.test_cell!r} must carry {task.points:g} "
+                            f"points (the grader's), found {tests.get(task.test_cell)}")
+    findings += [f"{notebook_path.name}: solution cell {g!r} is not a task of the grader" for g in answers if g not in tasks]
+    findings += [f"{notebook_path.name}: grade cell {g!r} belongs to no task" for g in tests if g not in
+                 {t.test_cell for t in tasks.values()}]
+    return findings
+
+
+def verify_release(release_dir: Path, slugs: list[str]) -> None:
+    findings = []
+    for slug in slugs:
+        notebook = release_dir / slug / f"{slug}.ipynb"
+        if not notebook.is_file():
+            findings.append(f"{slug}: {notebook.name} is missing from the release")
+            continue
+        findings += [f"{slug}: {f}" for f in check_cells(notebook, slug) + find_leaks(release_dir / slug, slug)]
+    if findings:
+        raise LeakError("the release is not fit for students:\n  " + "\n  ".join(findings))
