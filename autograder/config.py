@@ -11,7 +11,7 @@ COURSE_ID = "backprop-lab"
 
 
 def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
-                    source_dir: Path = paths.BUILD / "source", case_timeout: float | None = None) -> Config:
+                    source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0) -> Config:
     """Config for a course whose student data (submitted/, autograded/, feedback/, gradebook.db)
     lives in ``course_root``; sources and release may live elsewhere (absolute paths)."""
     from .pipeline import ExecuteAndGrade, SaveVerdicts, ReportFailedCells
@@ -30,6 +30,5 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
         ExecuteAndGrade, ReportFailedCells, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveVerdicts, AssignLatePenalties, CheckCellMetadata,
     ]
-    if case_timeout is not None:
-        c.ExecuteAndGrade.timeout = int(case_timeout)
+    c.ExecuteAndGrade.timeout = int(cell_timeout)
     return c

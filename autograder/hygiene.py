@@ -1,6 +1,7 @@
 """Checks that what students get holds no solution, no hidden test and no reference value."""
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .graders import modules, tasks_for
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 NUMBER = re.compile(r"-?\d+\.\d{4,}(?:[eE][-+]?\d+)?")
+TAG = re.compile(r"<[^>]+>")
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".json", ".html", ".txt", ".csv"}
 
 
@@ -37,12 +39,27 @@ def _secret_lines(slug: str) -> set[str]:
             if len(line) >= 12 and not line.startswith(("#", '"""', "'''", "import ", "from "))}
 
 
+def _numbers(text: str) -> np.ndarray:
+    return np.array([float(n) for n in NUMBER.findall(text)])
+
+
+def _close(numbers: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each number: does it equal one of ``values`` to 1e-6 relative?"""
+    if not numbers.size or not values.size:
+        return np.zeros(numbers.shape, dtype=bool)
+    return (np.abs(numbers[:, None] - values[None, :]) <= 1e-6 * np.abs(values[None, :])).any(axis=1)
+
+
 def reference_values(slug: str) -> np.ndarray:
-    """Distinctive numbers the reference produced on the hidden cases (not round ones)."""
+    """Distinctive numbers the reference produced on the hidden cases (not round ones, and not
+    ones the student-facing sources print anyway, such as a seed's worked example)."""
     values = [np.ravel(v) for task in tasks_for(slug) for case in task.cases for v in case.expected.values()]
     flat = np.concatenate(values) if values else np.zeros(0)
     flat = flat[np.isfinite(flat) & (np.abs(flat) > 1e-3)]
-    return np.unique(flat[np.abs(flat * 1000 - np.round(flat * 1000)) > 1e-6])
+    flat = np.unique(flat[np.abs(flat * 1000 - np.round(flat * 1000)) > 1e-6])
+    public = np.concatenate([np.zeros(0)] + [_numbers(p.read_text(encoding="utf-8"))
+                                             for p in (paths.ASSIGNMENTS / slug).glob("*") if p.is_file()])
+    return flat[~_close(flat, public)]
 
 
 def text_of(path: Path) -> str:
@@ -50,13 +67,33 @@ def text_of(path: Path) -> str:
     if path.suffix == ".ipynb":
         notebook = nbformat.reads(text, as_version=4)
         text = "\n".join(cell.source for cell in notebook.cells) + "\n" + text
+    if path.suffix == ".html":
+        text = html.unescape(TAG.sub("", text))
     return text
 
 
-def find_leaks(folder: Path, slug: str) -> list[str]:
-    """Every way the files under ``folder`` give away ``slug``'s solutions or hidden tests."""
-    secret = _secret_lines(slug)
-    values = reference_values(slug)
+def values_in(text: str, slug: str) -> list[str]:
+    """Reference values of ``slug``'s hidden cases that appear in ``text``."""
+    numbers = _numbers(text)
+    return [repr(float(n)) for n in numbers[_close(numbers, reference_values(slug))]]
+
+
+def notebook_lines(path: Path) -> set[str]:
+    """Stripped source lines of a notebook's cells (empty if it cannot be read)."""
+    try:
+        return _code_lines("\n".join(c.source for c in nbformat.read(path, as_version=4).cells))
+    except Exception:
+        return set()
+
+
+def find_leaks(folder: Path, slug: str, own_lines: set[str] = frozenset(), check_values: bool = True) -> list[str]:
+    """Every way the files under ``folder`` give away ``slug``'s solutions or hidden tests.
+
+    ``own_lines`` are lines the student wrote themselves (allowed in their own feedback, even when
+    they equal the reference); ``check_values`` is off where the student's own outputs appear.
+    """
+    secret = _secret_lines(slug) - set(own_lines)
+    values = reference_values(slug) if check_values else np.zeros(0)
     findings = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
         text = text_of(path)
@@ -64,10 +101,8 @@ def find_leaks(folder: Path, slug: str) -> list[str]:
         findings += [f"{where}: contains the nbgrader marker '{m}'" for m in MARKERS if m in text]
         findings += [f"{where}: contains solution or hidden-test line {line!r}"
                      for line in sorted(secret & _code_lines(text))]
-        numbers = np.array([float(n) for n in NUMBER.findall(text)])
-        if values.size and numbers.size:
-            close = np.abs(numbers[:, None] - values[None, :]) <= 1e-6 * np.abs(values[None, :])
-            findings += [f"{where}: contains the reference value {n!r}" for n in numbers[close.any(axis=1)][:3]]
+        numbers = _numbers(text)
+        findings += [f"{where}: contains the reference value {float(n)!r}" for n in numbers[_close(numbers, values)][:3]]
     return findings
 
 

@@ -54,7 +54,7 @@ class ExecuteAndGrade(Execute):
                 timed_out = [i + 1 for i, c in enumerate(self.nb.cells) if _timed_out(c)]
                 if timed_out:
                     status = TIMED_OUT
-                    message = (f"Cell {', '.join(map(str, timed_out))} did not finish within "
+                    message = (f"Cell(s) {', '.join(map(str, timed_out))} did not finish within "
                                f"{self.timeout} s and was interrupted; the tasks were graded anyway.")
                 results = self._grade(tasks)
         if status == CRASHED:
@@ -78,12 +78,14 @@ class ExecuteAndGrade(Execute):
         except KernelGone:
             defined = None
         results = []
+        errors = _cell_errors(self.nb)
         for task in tasks:
             if defined is None or defined.get("outputs", {}).get(task.name) is None:
                 results.append(self._not_run(task, "Not graded: the kernel stopped answering."))
             elif harness.decode_array(defined["outputs"][task.name]) != 1.0:
-                results.append(self._not_run(task, f"Your notebook defines no `{task.name}`: its answer "
-                                                    "cell must define it under exactly that name.",
+                why = (f" Running its answer cell raised {errors[task.name]}." if task.name in errors else
+                       " Its answer cell must define it under exactly that name.")
+                results.append(self._not_run(task, f"Your notebook defines no `{task.name}`.{why}",
                                              status="missing"))
             else:
                 results.append(self._grade_task(task))
@@ -101,12 +103,13 @@ class ExecuteAndGrade(Execute):
                 cases.append(CaseResult(case.name, False, ["not run: an earlier case " + status]))
                 continue
             start = time.monotonic()
+            budget = min(task.timeout, self.timeout)
             try:
-                reply = self._ask(case.call, case.inputs, task.timeout)
+                reply = self._ask(case.call, case.inputs, budget)
                 problems = judge(case, reply)
             except TimeoutError:
                 status = "timed out"
-                problems = [f"did not finish within {task.timeout:g} s (an endless loop?)"]
+                problems = [f"did not finish within {budget:g} s (an endless loop?)"]
             except KernelGone:
                 status = "crashed"
                 problems = ["the kernel died while running this case (a crash or out of memory)"]
@@ -161,6 +164,17 @@ def judge(case: Case, reply: dict | None) -> list[str]:
 
 def _same(after: np.ndarray | None, before: np.ndarray) -> bool:
     return after is not None and after.shape == before.shape and np.array_equal(after, before, equal_nan=True)
+
+
+def _cell_errors(nb: NotebookNode) -> dict[str, str]:
+    """grade_id -> "ename: evalue" of the first error each answer cell raised."""
+    errors = {}
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        for output in cell.get("outputs", []):
+            if grade_id and output.get("output_type") == "error":
+                errors.setdefault(grade_id, f"{output.get('ename')}: {output.get('evalue')}"[:200])
+    return errors
 
 
 def _timed_out(cell: NotebookNode) -> bool:

@@ -159,9 +159,9 @@ def check_fc_backward(fc_forward, fc_backward):
             "db": numerical_gradient_array(lambda v: _call_forward(fc_forward, x, w, v)[0], b.copy(), dout),
         }
         derivation = {
-            "dx": "∂loss/∂x_k = Σ_j ∂loss/∂a_j · w_kj (section 3.1), for every sample of the batch",
-            "dw": "∂loss/∂w_kj = ∂loss/∂a_j · x_k, added up over the samples of the batch (section 3.2)",
-            "db": "∂a_j/∂b_j = 1, so db is dout added up over the batch, axis 0 (section 3.3)",
+            "dx": "∂loss/∂x_k = Σ_j ∂loss/∂a_j · w_kj (notebook section 2.1), for every sample of the batch",
+            "dw": "∂loss/∂w_kj = ∂loss/∂a_j · x_k, added up over the samples of the batch (notebook section 2.2)",
+            "db": "∂a_j/∂b_j = 1, so db is dout added up over the batch, axis 0 (notebook section 2.3)",
         }
         for name, grad in zip(("dx", "dw", "db"), (dx, dw, db)):
             error = rel_error(grad, numeric[name])
