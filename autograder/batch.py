@@ -20,9 +20,11 @@ from pathlib import Path
 
 import nbformat
 
+from . import paths
 from .config import nbgrader_config
 from .graders import tasks_for
-from .pipeline import save_scores
+from .pipeline import ExecuteAndGrade, save_scores
+from .sandbox import detect
 from .report import ERROR, INVALID, MISSING, SubmissionReport, TaskResult
 
 
@@ -82,17 +84,41 @@ def _api(course_root: Path, cell_timeout: float):
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
+def tampering_note(submitted: nbformat.NotebookNode, slug: str) -> str:
+    """What the student did to the locked test cells (nbgrader restores them; we say so)."""
+    released = nbformat.read(paths.RELEASE / slug / f"{slug}.ipynb", as_version=4)
+    originals = {c.metadata["nbgrader"]["grade_id"]: c.source for c in released.cells
+                 if c.metadata.get("nbgrader", {}).get("grade")}
+    theirs = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in submitted.cells
+              if isinstance(c.get("metadata", {}).get("nbgrader"), dict) and c.metadata["nbgrader"].get("grade")}
+    deleted = sorted(set(originals) - set(theirs))
+    edited = sorted(g for g in originals if g in theirs and theirs[g].strip() != originals[g].strip())
+    added = sorted(str(g) for g in set(theirs) - set(originals))
+    notes = []
+    if deleted or edited:
+        what = "; ".join(part for part in (f"edited: {', '.join(edited)}" if edited else "",
+                                           f"deleted: {', '.join(deleted)}" if deleted else "") if part)
+        notes.append(f"Locked test cells were changed ({what}); the originals were restored for grading.")
+    if added:
+        notes.append(f"Cells claiming to be graded ({', '.join(added)}) are not part of the assignment and "
+                     "earned nothing.")
+    return " ".join(notes)
+
+
 def grade(job: Job) -> SubmissionReport:
     """Grade one submission; always returns a report and leaves matching scores in the gradebook."""
     warnings.filterwarnings("ignore")
-    (job.autograded / "grading.json").unlink(missing_ok=True)
+    for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
+        shutil.rmtree(stale, ignore_errors=True)
     notebook, note = locate_notebook(job)
     report = None
     if notebook is None:
         report = failed_report(job, MISSING, note)
     else:
         try:
-            nbformat.validate(nbformat.read(notebook, as_version=4))
+            submitted = nbformat.read(notebook, as_version=4)
+            nbformat.validate(submitted)
+            note = " ".join(filter(None, [note, tampering_note(submitted, job.slug)]))
         except Exception as error:
             report = failed_report(job, INVALID, f"'{notebook.name}' is not a valid notebook "
                                    f"({type(error).__name__}); open it in Jupyter, save it again and resubmit.")
@@ -152,6 +178,10 @@ def autograde(course_root: Path, slugs: list[str], students: list[str] | None = 
         return []
     register(sorted({j.slug for j in jobs}), course_root)
     _create_students(course_root, sorted({j.student for j in jobs}))
+    isolation = detect()
+    log(f"Student kernels run with isolation '{isolation.mode}':")
+    for line in isolation.describe(ExecuteAndGrade.limits):
+        log(f"  {line}")
     log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
     env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     os.environ.update(env)

@@ -14,9 +14,9 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
                     source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0) -> Config:
     """Config for a course whose student data (submitted/, autograded/, feedback/, gradebook.db)
     lives in ``course_root``; sources and release may live elsewhere (absolute paths)."""
-    from .pipeline import ExecuteAndGrade, SaveVerdicts, ReportFailedCells
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                        LimitOutput)
+    from .pipeline import ExecuteAndGrade, ForgetUnknownCells, SaveVerdicts, ShowVerdicts
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                        IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec)
     from nbconvert.preprocessors import ClearMetadataPreprocessor
 
     c = Config()
@@ -26,8 +26,11 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     c.CourseDirectory.release_directory = str(release_dir)
     c.CourseDirectory.db_url = f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
     c.OverwriteCells.add_missing_cells = True
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, ForgetUnknownCells, OverwriteCells, CheckCellMetadata,
+    ]
     c.Autograde.autograde_preprocessors = [
-        ExecuteAndGrade, ReportFailedCells, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        ExecuteAndGrade, ShowVerdicts, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveVerdicts, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExecuteAndGrade.timeout = int(cell_timeout)

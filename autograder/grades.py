@@ -8,7 +8,7 @@ from pathlib import Path
 from .batch import submissions
 from .config import nbgrader_config
 from .graders import tasks_for
-from .report import GRADED, TIMED_OUT, SubmissionReport
+from .report import GRADED, OUT_OF_MEMORY, TIMED_OUT, SubmissionReport
 
 COLUMNS = ["student", "assignment", "task", "score", "max_score", "status", "message"]
 
@@ -32,7 +32,7 @@ def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
                 result = results.get(task.name)
                 if report is None:
                     status, message = "not graded", "Not graded yet: run make autograde."
-                elif report.status not in (GRADED, TIMED_OUT) or result is None:
+                elif report.status not in (GRADED, TIMED_OUT, OUT_OF_MEMORY) or result is None:
                     status, message = report.status, report.message
                 else:
                     status = result.status

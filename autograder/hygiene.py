@@ -21,6 +21,10 @@ class LeakError(Exception):
     """The release (or feedback) would give something away; the message lists every finding."""
 
 
+def _text_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES)
+
+
 def _code_lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines()}
 
@@ -28,9 +32,8 @@ def _code_lines(text: str) -> set[str]:
 def _secret_lines(slug: str) -> set[str]:
     """Lines of the reference and the hidden grader that the student-facing sources do not have."""
     public = set()
-    for path in (paths.ASSIGNMENTS / slug).glob("*"):
-        if path.is_file():
-            public |= _code_lines(path.read_text(encoding="utf-8"))
+    for path in _text_files(paths.ASSIGNMENTS / slug):
+        public |= _code_lines(path.read_text(encoding="utf-8"))
     for path in paths.STUDENT_FILES.glob("*.py"):
         public |= _code_lines(path.read_text(encoding="utf-8"))
     secret = _code_lines(paths.reference_module(slug).read_text(encoding="utf-8"))
@@ -58,7 +61,7 @@ def reference_values(slug: str) -> np.ndarray:
     flat = flat[np.isfinite(flat) & (np.abs(flat) > 1e-3)]
     flat = np.unique(flat[np.abs(flat * 1000 - np.round(flat * 1000)) > 1e-6])
     public = np.concatenate([np.zeros(0)] + [_numbers(p.read_text(encoding="utf-8"))
-                                             for p in (paths.ASSIGNMENTS / slug).glob("*") if p.is_file()])
+                                             for p in _text_files(paths.ASSIGNMENTS / slug)])
     return flat[~_close(flat, public)]
 
 
@@ -95,7 +98,7 @@ def find_leaks(folder: Path, slug: str, own_lines: set[str] = frozenset(), check
     secret = _secret_lines(slug) - set(own_lines)
     values = reference_values(slug) if check_values else np.zeros(0)
     findings = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
+    for path in _text_files(folder):
         text = text_of(path)
         where = path.relative_to(folder)
         findings += [f"{where}: contains the nbgrader marker '{m}'" for m in MARKERS if m in text]

@@ -2,28 +2,30 @@
 
 - ``ExecuteAndGrade`` replaces nbgrader's ``Execute``: it runs the submitted notebook, then, in the
   same kernel, calls the student's functions on every hidden case and judges the outputs here.
-- ``ReportFailedCells`` puts each task's verdict into its test cell, so feedback shows it.
+- ``ShowVerdicts`` puts each task's verdict into its test cell, so feedback shows it.
 - ``SaveVerdicts`` replaces ``SaveAutoGrades``: the gradebook gets the grader's scores, never
   anything computed in the kernel.
 """
 from __future__ import annotations
 
 import html
+import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-from . import harness
+from . import harness, sandbox
 from .cases import Case, Task
 from .graders import tasks_for
-from .report import (CRASHED, GRADED, TIMED_OUT, CaseResult, SubmissionReport, TaskResult,
-                     case_summary)
+from .kernel import SandboxedKernelManager
+from .report import (CRASHED, GRADED, OUT_OF_MEMORY, TIMED_OUT, CaseResult, SubmissionReport,
+                     TaskResult, case_summary)
 
 RESOURCE_KEY = "backprop_lab"
 
@@ -34,35 +36,82 @@ class KernelGone(Exception):
 
 class ExecuteAndGrade(Execute):
 
+    limits = sandbox.Limits()
+
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         slug = resources["nbgrader"]["assignment"]
         tasks = tasks_for(slug)
         self.__init_client(nb, km, resources)
-        status, message = GRADED, "Graded."
-        results: list[TaskResult] = []
-        with self.setup_kernel():
-            info = self.wait_for_reply(self.kc.kernel_info())
-            self.nb.metadata["language_info"] = info["content"]["language_info"]
-            try:
-                for index, cell in enumerate(self.nb.cells):
-                    self.preprocess_cell(cell, resources, index)
-            except DeadKernelError:
-                status, message = CRASHED, (f"The kernel died while running cell {index + 1} of your "
-                                            "notebook (a crash, exit() or running out of memory); "
-                                            "nothing after it could be graded.")
-            else:
-                timed_out = [i + 1 for i, c in enumerate(self.nb.cells) if _timed_out(c)]
-                if timed_out:
-                    status = TIMED_OUT
-                    message = (f"Cell(s) {', '.join(map(str, timed_out))} did not finish within "
-                               f"{self.timeout} s and was interrupted; the tasks were graded anyway.")
-                results = self._grade(tasks)
-        if status == CRASHED:
-            results = [TaskResult(t.name, t.points, 0.0, "not run", "Not graded: the kernel died "
-                                  "while your notebook ran.", t.hint) for t in tasks]
+        isolation = sandbox.detect()
+        self._scratch = sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation)
+        self._isolation = isolation
+        self._output_bytes: dict[int, int] = {}
+        try:
+            with self.setup_kernel():
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                status, message = self._run_notebook(resources)
+                results = self._grade(tasks) if status in (GRADED, TIMED_OUT, OUT_OF_MEMORY) else [
+                    self._not_run(t, f"Not graded: {message}") for t in tasks]
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
         resources[RESOURCE_KEY] = SubmissionReport(
             resources["nbgrader"]["student"], slug, status, message, results)
         return self.nb, self.resources
+
+    def create_kernel_manager(self):
+        self.km = SandboxedKernelManager(kernel_name="python3", config=self.config)
+        self.km.configure(self._scratch, self._isolation, self.limits)
+        return self.km
+
+    def _run_notebook(self, resources) -> tuple[str, str]:
+        """Execute every cell; the submission's status and a sentence saying why."""
+        timed_out, out_of_memory = [], []
+        for index, cell in enumerate(self.nb.cells):
+            hung = (f"Cell {index + 1} ran past {self.timeout} s and did not stop when interrupted, so the "
+                    "kernel was stopped; nothing could be graded.")
+            try:
+                self.preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                return CRASHED, (f"The kernel died while running cell {index + 1} of your notebook (a crash, "
+                                 "exit(), or a memory or CPU limit); nothing could be graded.")
+            except CellTimeoutError:  # no answer at all after the interrupt
+                run_sync(self.km.shutdown_kernel)(now=True)
+                return TIMED_OUT, hung
+            if _raised(cell, "CellTimeoutError"):
+                timed_out.append(index + 1)
+                if not self._responsive():
+                    return TIMED_OUT, hung
+            if _raised(cell, "MemoryError"):
+                out_of_memory.append(index + 1)
+        if out_of_memory:
+            return OUT_OF_MEMORY, (f"Cell(s) {', '.join(map(str, out_of_memory))} ran out of memory (the limit "
+                                   f"is {self.limits.memory / 2**30:g} GiB); the tasks were graded anyway.")
+        if timed_out:
+            return TIMED_OUT, (f"Cell(s) {', '.join(map(str, timed_out))} did not finish within "
+                               f"{self.timeout} s and were interrupted; the tasks were graded anyway.")
+        return GRADED, "Graded."
+
+    def _responsive(self) -> bool:
+        """After an interrupt: does the kernel answer again? If not, it is shut down."""
+        try:
+            self._ask("result = {}", {}, 10)
+            return True
+        except (TimeoutError, KernelGone):
+            run_sync(self.km.shutdown_kernel)(now=True)
+            return False
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keeps at most ``limits.output`` bytes of output per cell; the rest is dropped as it arrives."""
+        size = len(str(msg.get("content", "")))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.limits.output:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.limits.output:
+            outs.append(NotebookNode(output_type="stream", name="stderr", text=(
+                f"\n[output cut: this cell printed more than {self.limits.output // 2**20} MiB]\n")))
+        return None
 
     def __init_client(self, nb, km, resources):
         # What ExecutePreprocessor.preprocess does before it starts the kernel.
@@ -72,6 +121,8 @@ class ExecuteAndGrade(Execute):
         self._check_assign_resources(resources)
 
     def _grade(self, tasks: tuple[Task, ...]) -> list[TaskResult]:
+        if not run_sync(self.km.is_alive)():
+            return [self._not_run(t, "Not graded: the kernel had stopped.") for t in tasks]
         try:
             names = [t.name for t in tasks]
             defined = self._ask(f"result = {{name: np.float64(name in globals()) for name in {names!r}}}", {}, 30)
@@ -177,12 +228,25 @@ def _cell_errors(nb: NotebookNode) -> dict[str, str]:
     return errors
 
 
-def _timed_out(cell: NotebookNode) -> bool:
-    return any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
-               for o in cell.get("outputs", []))
+def _raised(cell: NotebookNode, ename: str) -> bool:
+    return any(o.get("output_type") == "error" and o.get("ename") == ename for o in cell.get("outputs", []))
 
 
-class ReportFailedCells(NbGraderPreprocessor):
+class ForgetUnknownCells(NbGraderPreprocessor):
+    """Cells that claim an nbgrader role the assignment does not have become ordinary cells
+    (nbgrader's OverwriteCells half-strips their metadata and then crashes on them)."""
+
+    def preprocess(self, nb, resources):
+        meta = resources["nbgrader"]
+        with Gradebook(meta["db_url"]) as gb:
+            known = {c.name for c in gb.find_notebook(meta["notebook"], meta["assignment"]).source_cells}
+        for cell in nb.cells:
+            if "nbgrader" in cell.metadata and cell.metadata["nbgrader"].get("grade_id") not in known:
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
+class ShowVerdicts(NbGraderPreprocessor):
     """Appends each task's verdict (per case, no reference values) to its test cell's outputs."""
 
     def preprocess(self, nb, resources):

@@ -1,0 +1,272 @@
+"""Hostile and broken submissions, graded in one batch through `make autograde`'s code path.
+
+Each probe is a real notebook. None may earn what it did not earn honestly, each gets its status,
+and the control student graded in the same batch keeps full marks.
+"""
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import batch, feedback, grades, paths, submissions
+from autograder.config import nbgrader_config
+from autograder.graders import tasks_for
+from autograder.sandbox import detect
+
+pytestmark = pytest.mark.slow
+SLUG = "01_fc_layer"
+FULL = sum(t.points for t in tasks_for(SLUG))
+ORPHAN = "bplab-orphan-probe"
+
+
+def cell(source):
+    return nbformat.v4.new_code_cell(source)
+
+
+def reference():
+    return submissions.reference_notebook(SLUG)
+
+
+def blank():
+    return submissions.blank_notebook(SLUG)
+
+
+def appended(notebook, *sources):
+    notebook.cells += [cell(s) for s in sources]
+    return notebook
+
+
+def course_paths(root):
+    return {"solution": paths.reference_module(SLUG), "gradebook": root / "gradebook.db",
+            "control": root / "submitted" / "control" / SLUG / f"{SLUG}.ipynb"}
+
+
+def probes(root):
+    """student -> notebook (or raw bytes, or None for an empty folder)."""
+    p = course_paths(root)
+    steal = f'''
+import pathlib
+stolen = {{}}
+for path in [{str(p["solution"])!r}, {str(p["control"])!r}]:
+    try:
+        exec(pathlib.Path(path).read_text(), stolen)
+    except Exception as error:
+        print("could not read", path, type(error).__name__)
+for name in ("fc_forward", "fc_backward", "sgd_step"):
+    if name in stolen:
+        globals()[name] = stolen[name]
+'''
+    gradebook = f'''
+import sqlite3
+try:
+    db = sqlite3.connect({str(p["gradebook"])!r})
+    db.execute("UPDATE grade SET auto_score = 100, extra_credit = 100")
+    db.commit()
+    print("gradebook written")
+except Exception as error:
+    print("no gradebook:", type(error).__name__)
+'''
+    patcher = '''
+import json, numpy as np, numpy.testing
+from IPython.display import display
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+display({"application/x-backprop-lab+json": json.dumps({"outputs": {}})}, raw=True)
+print("Autograder: fc_forward: 3 / 3 points")
+'''
+    transformer = '''
+def _blank(lines):
+    return ["result = {}\\n"]
+get_ipython().input_transformers_cleanup.append(_blank)
+'''
+    crafted = '''
+import numpy as np
+class Liar(np.ndarray):
+    def __eq__(self, other): return np.ones(np.shape(other), dtype=bool)
+    def __sub__(self, other): return np.zeros(np.shape(other))
+    def __array__(self, dtype=None, copy=None): return np.zeros(self.shape)
+class Evil:
+    def __reduce__(self): return (print, ("unpickled in the grader!",))
+def fc_forward(x, w, b):
+    return np.zeros((x.shape[0], w.shape[1])).view(Liar), None
+def fc_backward(dout, cache):
+    return np.full((1,), np.nan), np.inf, Evil()
+def sgd_step(param, grad, lr):
+    return {"param": param}
+'''
+    orphan = f'''
+import os, subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)  # {ORPHAN}"], start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)  # {ORPHAN}"])
+'''
+    tampered = reference()
+    test_cells = [c for c in tampered.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    test_cells[0].source = "pass"
+    test_cells[0].metadata["nbgrader"]["points"] = 1000
+    tampered.cells.remove(test_cells[1])
+    fake = cell("print('extra credit')")
+    fake.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "extra_credit",
+                                 "points": 100, "schema_version": 3, "task": False}
+    tampered.cells.append(fake)
+
+    notebooks = {
+        "control": reference(),
+        "patcher": submissions.with_answers(appended(reference(), patcher), {
+            t.name: f"{t.name} = None" for t in tasks_for(SLUG)}),
+        "thief": appended(blank(), steal),
+        "transformer": appended(blank(), transformer),
+        "gradebook": appended(blank(), gradebook),
+        "crafted": appended(blank(), crafted),
+        "exiter": appended(reference(), "import os\nos._exit(0)"),
+        "hog": appended(reference(), "import numpy as np\nbig = np.ones(2**30)"),
+        "orphan": appended(reference(), orphan),
+        "stubborn": appended(reference(), "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                          "while True:\n    pass"),
+        "flooder": appended(reference(), "print('x' * 20_000_000)"),
+        "tampered": tampered,
+        "renamed": reference(),
+        "corrupt": b'{"cells": [ this is not json',
+        "absent": None,
+    }
+    if detect().mode == "bubblewrap":  # anywhere else this would kill the grader
+        notebooks["killer"] = appended(reference(), "import os, signal\nos.kill(-1, signal.SIGKILL)")
+    return notebooks
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile") / "course"
+    for student, notebook in probes(root).items():
+        folder = root / "submitted" / student / SLUG
+        folder.mkdir(parents=True)
+        name = "my_work.ipynb" if student == "renamed" else f"{SLUG}.ipynb"
+        if isinstance(notebook, bytes):
+            (folder / name).write_bytes(notebook)
+        elif notebook is not None:
+            nbformat.write(notebook, folder / name)
+    reports = batch.autograde(root, [SLUG], workers=2, cell_timeout=5, log=lambda *_: None)
+    feedback.generate(root, [SLUG], log=lambda *_: None)
+    table = grades.export(root, [SLUG], root / "grades.csv")
+    scores = {}
+    for row in table:
+        scores[row["student"]] = scores.get(row["student"], 0) + row["score"]
+    return root, {r.student: r for r in reports}, scores
+
+
+def test_isolation_is_bubblewrap_here():
+    """CI installs bubblewrap: the probes below must run fully isolated there."""
+    assert detect().mode == "bubblewrap", detect().why
+
+
+def test_the_control_student_keeps_full_marks(graded):
+    _, reports, scores = graded
+    assert scores["control"] == FULL and reports["control"].status == "graded"
+
+
+@pytest.mark.parametrize("student", ["patcher", "thief", "transformer", "gradebook", "crafted"])
+def test_cheaters_earn_nothing(graded, student):
+    _, reports, scores = graded
+    assert scores[student] == 0, reports[student]
+
+
+def test_the_kernel_cannot_read_solutions_or_other_students(graded):
+    root, _, _ = graded
+    notebook = nbformat.read(root / "autograded" / "thief" / SLUG / f"{SLUG}.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert printed.count("could not read") == 2
+
+
+def test_only_the_grader_writes_the_gradebook(graded):
+    root, _, scores = graded
+    from nbgrader.api import Gradebook
+    with Gradebook(nbgrader_config(root).CourseDirectory.db_url) as gb:
+        for student in ("gradebook", "control"):
+            submission = gb.find_submission(SLUG, student)
+            assert all(not g.extra_credit for nb in submission.notebooks for g in nb.grades)
+            assert submission.score == (FULL if student == "control" else 0)
+
+
+def test_crashes_and_exits_are_reported_not_fatal(graded):
+    _, reports, scores = graded
+    assert reports["exiter"].status == "crashed" and scores["exiter"] == 0
+    assert "kernel died while running cell" in reports["exiter"].message
+
+
+def test_a_kernel_that_kills_every_process_it_can_only_reaches_its_own(graded):
+    _, reports, scores = graded
+    # kill(-1) spares the caller; in its own process namespace there is nothing else to kill.
+    assert reports["killer"].status == "graded" and scores["killer"] == FULL
+    assert scores["control"] == FULL
+
+
+def test_memory_is_bounded_and_the_rest_still_graded(graded):
+    _, reports, scores = graded
+    assert reports["hog"].status == "out of memory"
+    assert scores["hog"] == FULL
+
+
+def test_processes_started_by_a_kernel_do_not_outlive_it(graded):
+    _, reports, scores = graded
+    assert scores["orphan"] == FULL
+    survivors = subprocess.run(["pgrep", "-f", ORPHAN], capture_output=True, text=True).stdout.split()
+    assert survivors == [], "processes started by a student's kernel survived it"
+
+
+def test_a_kernel_that_ignores_interrupts_is_stopped_and_named(graded):
+    _, reports, _ = graded
+    report = reports["stubborn"]
+    assert report.status == "timed out"
+    assert "did not stop when interrupted" in report.message
+    assert f"Cell {len(reference().cells) + 1}" in report.message
+
+
+def test_output_floods_are_cut(graded):
+    root, reports, scores = graded
+    assert scores["flooder"] == FULL
+    size = (root / "autograded" / "flooder" / SLUG / f"{SLUG}.ipynb").stat().st_size
+    assert size < 3 * 2**20
+    assert (root / "feedback" / "flooder" / SLUG / f"{SLUG}.html").stat().st_size < 4 * 2**20
+
+
+def test_test_cell_tampering_is_undone_and_reported(graded):
+    root, reports, scores = graded
+    assert scores["tampered"] == FULL
+    message = reports["tampered"].message
+    assert "originals were restored" in message and "extra_credit" in message
+    with open(root / "grades.csv") as handle:
+        assert sum(1 for line in handle if line.startswith("tampered,")) == len(tasks_for(SLUG))
+
+
+def test_file_level_problems_get_a_status_and_a_reason(graded):
+    root, reports, scores = graded
+    assert reports["renamed"].status == "graded" and scores["renamed"] == FULL
+    assert "my_work.ipynb" in reports["renamed"].message
+    assert reports["corrupt"].status == "invalid notebook" and scores["corrupt"] == 0
+    assert reports["absent"].status == "missing notebook" and scores["absent"] == 0
+    for student in ("corrupt", "absent"):
+        page = (root / "feedback" / student / SLUG / f"{SLUG}.html").read_text()
+        assert reports[student].status in page
+
+
+def test_every_probe_has_feedback_without_leaks(graded):
+    root, reports, _ = graded
+    for student in reports:
+        assert (root / "feedback" / student / SLUG / f"{SLUG}.html").is_file(), student
+
+
+def test_a_failed_regrade_leaves_no_stale_grades(graded, tmp_path):
+    root, _, _ = graded
+    target = root / "submitted" / "renamed" / SLUG
+    for path in target.glob("*.ipynb"):
+        path.unlink()
+    (target / f"{SLUG}.ipynb").write_text("{ broken")
+    [report] = batch.autograde(root, [SLUG], students=["renamed"], workers=1, cell_timeout=5, log=lambda *_: None)
+    assert report.status == "invalid notebook"
+    rows = [r for r in grades.rows(root, [SLUG]) if r["student"] == "renamed"]
+    assert all(r["score"] == 0 and r["status"] == "invalid notebook" for r in rows)
+    assert not (root / "autograded" / "renamed" / SLUG / f"{SLUG}.ipynb").exists()
