@@ -18,6 +18,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(scratch / "ipc")
         self.connection_file = str(scratch / "kernel.json")
+        # Signals from outside do not reach into the sandbox's process namespace: the kernel is
+        # asked to interrupt itself over its control channel instead.
+        self.kernel_spec.interrupt_mode = "message"
 
     def format_kernel_cmd(self, extra_arguments=None):
         if self.isolation.uid is not None:  # the kernel reads its connection file as that user

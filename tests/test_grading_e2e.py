@@ -139,14 +139,6 @@ def test_grades_csv_contract(graded_class, slugs):
     assert all(0 <= float(r["score"]) <= float(r["max_score"]) and r["status"] and r["message"] for r in rows)
 
 
-def test_regrading_unchanged_submissions_gives_the_same_scores(graded_class, slugs):
-    root, _, table = graded_class
-    again = batch.autograde(root, slugs, students=["cai"], workers=1, cell_timeout=5, log=lambda *_: None)
-    before = {(r["assignment"], r["task"]): r["score"] for r in table if r["student"] == "cai"}
-    after = {(rep.assignment, t.task): t.score for rep in again for t in rep.tasks}
-    assert after == before
-
-
 def test_feedback_names_the_wrong_output_and_leaks_nothing(graded_class, slugs):
     root, _, _ = graded_class
     for folder in sorted((root / "feedback").glob("*/*")):
@@ -156,3 +148,11 @@ def test_feedback_names_the_wrong_output_and_leaks_nothing(graded_class, slugs):
     cai = (root / "feedback" / "cai" / "01_fc_layer" / "01_fc_layer.html").read_text()
     assert "<code>dw</code> is wrong" in cai or "`dw` is wrong" in cai
     assert "`dx` is wrong" not in cai and "`db` is wrong" not in cai
+
+
+def test_regrading_unchanged_submissions_gives_the_same_scores(graded_class, slugs):
+    root, _, table = graded_class
+    again = batch.autograde(root, slugs, students=["cai"], workers=1, cell_timeout=5, log=lambda *_: None)
+    before = {(r["assignment"], r["task"]): r["score"] for r in table if r["student"] == "cai"}
+    after = {(rep.assignment, t.task): t.score for rep in again for t in rep.tasks}
+    assert after == before
