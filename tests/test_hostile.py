@@ -128,6 +128,8 @@ if os.fork() == 0:
         "stubborn": appended(reference(), "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                           "while True:\n    pass"),
         "flooder": appended(reference(), "print('x' * 20_000_000)"),
+        "mutator": submissions.with_answers(reference(), {"sgd_step": (
+            "def sgd_step(param, grad, lr):\n    param -= lr * grad\n    return param")}),
         "tampered": tampered,
         "renamed": reference(),
         "corrupt": b'{"cells": [ this is not json',
@@ -231,6 +233,14 @@ def test_output_floods_are_cut(graded):
     size = (root / "autograded" / "flooder" / SLUG / f"{SLUG}.ipynb").stat().st_size
     assert size < 3 * 2**20
     assert (root / "feedback" / "flooder" / SLUG / f"{SLUG}.html").stat().st_size < 4 * 2**20
+
+
+def test_mutating_inputs_is_reported_in_feedback(graded):
+    root, reports, scores = graded
+    sgd = next(t for t in reports["mutator"].tasks if t.task == "sgd_step")
+    assert sgd.score == 0 and scores["mutator"] == FULL - sgd.points
+    assert all("changed its input `param` in place" in " ".join(c.problems) for c in sgd.cases)
+    assert "changed its input `param`" in (root / "feedback" / "mutator" / SLUG / f"{SLUG}.html").read_text()
 
 
 def test_test_cell_tampering_is_undone_and_reported(graded):

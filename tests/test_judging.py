@@ -85,3 +85,10 @@ def test_run_call_copies_inputs_so_the_reference_cannot_change_them():
 
 def test_the_kernel_code_is_plain_python_that_compiles():
     compile(harness.kernel_code(CALL, {"x": np.ones(2)}), "<kernel>", "exec")
+
+
+def test_without_bubblewrap_the_grader_says_loudly_what_still_holds():
+    from autograder.sandbox import Isolation, Limits
+    text = "\n".join(Isolation("limits", why="the bwrap command is not installed").describe(Limits()))
+    assert "WARNING" in text and "can READ any file" in text and "bwrap command is not installed" in text
+    assert "verdicts are still computed outside the kernel" in text and "resource limits" in text
