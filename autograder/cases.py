@@ -7,6 +7,7 @@ the kernel, so nothing the student's code does there can change a verdict.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -23,6 +24,7 @@ class Case:
     inputs: dict[str, np.ndarray]
     judge: Judge
     expected: dict[str, np.ndarray] = field(default_factory=dict)  # reference outputs, grader only
+    reference_seconds: float = 0.0  # how long the reference took on this case
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,16 @@ def reference_case(name: str, call: str, inputs: Arrays, reference: Mapping[str,
                    rtol: float = 1e-7, atol: float = 1e-10) -> Case:
     """A case whose outputs must match what ``call`` gives with the reference implementation."""
     inputs = {k: np.asarray(v) for k, v in inputs.items()}
+    start = time.perf_counter()
     expected = run_call(reference, call, inputs)
+    seconds = time.perf_counter() - start
 
     def judge(outputs: Arrays) -> list[str]:
         problems = [p for key, want in expected.items() for p in compare(key, outputs.get(key), want, rtol, atol)]
         extra = sorted(set(outputs) - set(expected))
         return problems + [f"unexpected output `{k}`" for k in extra]
 
-    return Case(name, call, inputs, judge, expected)
+    return Case(name, call, inputs, judge, expected, seconds)
 
 
 def outcome_case(name: str, call: str, inputs: Arrays, judge: Judge) -> Case:

@@ -36,8 +36,11 @@ def _bplab_run(call, payload, mime):
     env.update(passed)
     env["np"] = numpy
     reply = {"outputs": {}, "unconvertible": {}}
+    import time
+    start = time.perf_counter()
     try:
         exec(compile(call, "<grader>", "exec"), env)
+        reply["seconds"] = time.perf_counter() - start
         for name, value in dict(env["result"]).items():
             try:
                 reply["outputs"][str(name)] = encode(value)

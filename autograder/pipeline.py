@@ -149,6 +149,7 @@ class ExecuteAndGrade(Execute):
     def _grade_task(self, task: Task) -> TaskResult:
         cases: list[CaseResult] = []
         status = "graded"
+        seconds = reference_seconds = 0.0
         for case in task.cases:
             if status != "graded":
                 cases.append(CaseResult(case.name, False, ["not run: an earlier case " + status]))
@@ -158,6 +159,9 @@ class ExecuteAndGrade(Execute):
             try:
                 reply = self._ask(case.call, case.inputs, budget)
                 problems = judge(case, reply)
+                if reply is not None and isinstance(reply.get("seconds"), (int, float)):
+                    seconds += float(reply["seconds"])
+                    reference_seconds += case.reference_seconds
             except TimeoutError:
                 status = "timed out"
                 problems = [f"did not finish within {budget:g} s (an endless loop?)"]
@@ -167,7 +171,8 @@ class ExecuteAndGrade(Execute):
             cases.append(CaseResult(case.name, not problems, problems, round(time.monotonic() - start, 3)))
         passed = sum(c.passed for c in cases)
         score = round(task.points * passed / len(cases), 2) if cases else 0.0
-        result = TaskResult(task.name, task.points, score, status, "", task.hint, cases)
+        result = TaskResult(task.name, task.points, score, status, "", task.hint, cases,
+                            round(seconds, 4), round(reference_seconds, 4))
         result.message = case_summary(result) + ("" if status == "graded" else f" ({status})")
         return result
 
@@ -265,6 +270,11 @@ def render_task(task: TaskResult) -> tuple[str, str]:
     head = f"Autograder: {task.task}: {task.score:g} / {task.points:g} points. {task.message}"
     lines = [head] + [f"  {'passed' if c.passed else 'FAILED'}  {c.name}"
                       + "".join(f"\n          {p}" for p in c.problems) for c in task.cases]
+    timing = ""
+    if task.reference_seconds > 0:
+        timing = (f"Your code took {task.seconds:.3g} s on these cases, the reference "
+                  f"{task.reference_seconds:.3g} s ({task.seconds / task.reference_seconds:.0f}×).")
+        lines.append(f"  {timing}")
     if task.score < task.points and task.hint:
         lines.append(f"  Hint: {task.hint}")
     items = "".join(
@@ -274,7 +284,7 @@ def render_task(task: TaskResult) -> tuple[str, str]:
     hint = f"<p><b>Hint:</b> {html.escape(task.hint)}</p>" if task.score < task.points and task.hint else ""
     markup = (f"<div class='backprop-lab-verdict'><p><b>Autograder — {html.escape(task.task)}: "
               f"{task.score:g} / {task.points:g} points.</b> {html.escape(task.message)}</p>"
-              f"<ul>{items}</ul>{hint}</div>")
+              f"<ul>{items}</ul>{hint}" + (f"<p>{html.escape(timing)}</p>" if timing else "") + "</div>")
     return "\n".join(lines), markup
 
 

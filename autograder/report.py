@@ -34,6 +34,8 @@ class TaskResult:
     message: str
     hint: str = ""
     cases: list[CaseResult] = field(default_factory=list)
+    seconds: float = 0.0            # the student's code on the cases that ran (as the kernel timed it)
+    reference_seconds: float = 0.0  # the reference on the same cases
 
 
 @dataclass

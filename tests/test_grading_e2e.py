@@ -148,6 +148,13 @@ def test_feedback_names_the_wrong_output_and_leaks_nothing(graded_class, slugs):
     cai = (root / "feedback" / "cai" / "01_fc_layer" / "01_fc_layer.html").read_text()
     assert "<code>dw</code> is wrong" in cai or "`dw` is wrong" in cai
     assert "`dx` is wrong" not in cai and "`db` is wrong" not in cai
+    assert "Your code took" in cai and "the reference" in cai  # time against the reference
+
+
+def test_reports_time_the_student_against_the_reference(graded_class):
+    _, reports, _ = graded_class
+    ben = [t for r in reports if r.student == "ben" for t in r.tasks]
+    assert ben and all(t.seconds > 0 and t.reference_seconds > 0 for t in ben)
 
 
 def test_regrading_unchanged_submissions_gives_the_same_scores(graded_class, slugs):
