@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--workers", "-j", type=int, default=2, help="notebooks graded at once (default 2)")
         if name in ("autograde", "demo"):
             p.add_argument("--timeout", type=float, default=30.0 if name == "autograde" else 10.0,
-                           help="seconds a notebook cell or one hidden case may run before it is interrupted")
+                           help="seconds a notebook cell may run before it is interrupted (hidden cases "
+                                "have their own budgets, set per task by the grader)")
     args = parser.parse_args(argv)
     from .assemble import BuildError
     from .hygiene import LeakError

@@ -35,7 +35,7 @@ class Task:
     points: float
     hint: str
     cases: list[Case] = field(default_factory=list)
-    timeout: float = 30.0  # seconds for one case
+    timeout: float = 10.0  # seconds one case may take (the grader author's budget)
 
     @property
     def test_cell(self) -> str:

@@ -23,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 CONFINE = Path(__file__).resolve().parent / "confine.py"
-PASSED_ENV = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
+# NBGRADER_EXECUTION lets a notebook skip long work (full-data training) while it is autograded.
+PASSED_ENV = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ", "NBGRADER_EXECUTION")
 
 
 @dataclass(frozen=True)
