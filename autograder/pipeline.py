@@ -126,7 +126,7 @@ class ExecuteAndGrade(Execute):
         try:
             names = [t.name for t in tasks]
             defined = self._ask(f"result = {{name: np.float64(name in globals()) for name in {names!r}}}", {}, 30)
-        except KernelGone:
+        except (KernelGone, TimeoutError):
             defined = None
         results = []
         errors = _cell_errors(self.nb)
