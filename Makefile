@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 COURSE ?= .
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help release validate autograde feedback grades demo test clean
+.PHONY: help release validate autograde feedback grades demo test bench clean
 
 help:
 	@echo "make release    build release/<assignment>/ for students (nbgrader generate_assignment) and verify it"
@@ -16,6 +16,7 @@ help:
 	@echo "make grades     grades.csv: student,assignment,task,score,max_score,status,message"
 	@echo "make demo       a simulated class of six through the whole loop (in demo-class/)"
 	@echo "make test       the project's own test suite"
+	@echo "make bench      reference conv/CNN speed against naive loops and PyTorch CPU (if installed)"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/conv_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build demo-class

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 CONFINE = Path(__file__).resolve().parent / "confine.py"
+HIDDEN_DATA = Path("/usr/share/datasets")
 # NBGRADER_EXECUTION lets a notebook skip long work (full-data training) while it is autograded.
 PASSED_ENV = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ", "NBGRADER_EXECUTION")
 
@@ -52,7 +53,8 @@ class Isolation:
         if self.uid is not None:
             lines.append(f"runs as unprivileged uid {self.uid}: cannot signal the grader")
         if self.mode == "bubblewrap":
-            lines += ["bubblewrap: cannot see the course folder, solutions, gradebook or other students",
+            lines += ["bubblewrap: cannot see the course folder, solutions, gradebook, other students or "
+                      f"{HIDDEN_DATA} (held-out labels)",
                       "no network; every process it starts is killed with it"]
         else:
             lines += [f"WARNING: bubblewrap isolation is not available ({self.why}).",
@@ -99,6 +101,8 @@ def bwrap_args(scratch: Path, limits: Limits, isolation: Isolation) -> list[str]
     python_dirs = [p for p in python_dirs if p != Path("/usr") and Path("/usr") not in p.parents]
     args = ["bwrap", "--die-with-parent", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    if HIDDEN_DATA.is_dir():  # Debian's data sets hold the labels of the held-out test images
+        args += ["--tmpfs", str(HIDDEN_DATA)]
     for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / top
         if path.is_symlink():

@@ -1,11 +1,14 @@
 """End to end through nbgrader and real kernels: validate, the demo class, a hostile student."""
+import contextlib
 import csv
+import os
 import signal
+import sys
 
 import nbformat
 import pytest
 
-from autograder import batch, demo, feedback, grades, submissions
+from autograder import batch, demo, feedback, grades, paths, submissions
 from autograder.cases import run_call
 from autograder.harness import encode_array
 from autograder.graders import tasks_for
@@ -31,6 +34,18 @@ print("Autograder: every task passed, full marks")
 '''
 
 
+@contextlib.contextmanager
+def kernel_like_folder(slug):
+    before = os.getcwd()
+    os.chdir(paths.ASSIGNMENTS / slug)
+    sys.path.insert(0, str(paths.STUDENT_FILES))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(paths.STUDENT_FILES))
+        os.chdir(before)
+
+
 class CaseTimeout(Exception):
     pass
 
@@ -39,10 +54,11 @@ def _alarm(signum, frame):
     raise CaseTimeout()
 
 
-def expected_fraction(student, slug, task, budget=2.0):
+def expected_fraction(student, slug, task):
     """The share of hidden cases a demo student's answers should pass, computed here, in-process,
     by the grader's rules: a cell that does not compile defines nothing, a case that runs past
-    its budget fails and so do the task's later cases."""
+    its budget fails and so do the task's later cases. Calls run where a kernel would: in the
+    assignment's folder, with the shipped helpers importable."""
     if student == "dee":
         return 0.0
     namespace = reference_namespace(slug)
@@ -61,9 +77,10 @@ def expected_fraction(student, slug, task, budget=2.0):
         if passed and passed[-1] is None:
             passed.append(None)
             continue
-        signal.setitimer(signal.ITIMER_REAL, budget)
+        signal.setitimer(signal.ITIMER_REAL, task.timeout)
         try:
-            outputs = run_call(namespace, case.call, case.inputs)
+            with kernel_like_folder(slug):
+                outputs = run_call(namespace, case.call, case.inputs)
             passed.append(not judge(case, {"outputs": {k: encode_array(v) for k, v in outputs.items()}}))
         except CaseTimeout:
             passed.append(None)

@@ -49,7 +49,7 @@ def probes(root):
     steal = f'''
 import pathlib
 stolen = {{}}
-for path in [{str(p["solution"])!r}, {str(p["control"])!r}]:
+for path in [{str(p["solution"])!r}, {str(p["control"])!r}, "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"]:
     try:
         exec(pathlib.Path(path).read_text(), stolen)
     except Exception as error:
@@ -180,7 +180,7 @@ def test_the_kernel_cannot_read_solutions_or_other_students(graded):
     root, _, _ = graded
     notebook = nbformat.read(root / "autograded" / "thief" / SLUG / f"{SLUG}.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
-    assert printed.count("could not read") == 2
+    assert printed.count("could not read") == 3  # the solution, another student, held-out labels
 
 
 def test_only_the_grader_writes_the_gradebook(graded):

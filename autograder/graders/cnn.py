@@ -1,0 +1,204 @@
+"""Hidden cases for 09_cnn: Conv2D, MaxPool2D, Flatten (against the reference, backward with the
+student's own forward state) and train_cnn (by outcome on held-out data the kernel never sees);
+SPEC §5.1, seed 004 parts 2_1 … 2_3.
+
+The training cases train on the slice shipped next to the notebook (read in the kernel's working
+folder, as in 08_mlp) and predict the held-out images of 08_mlp (Fashion-MNIST test images
+5000..9999 of the Debian package ``dataset-fashion-mnist``, never shipped); their labels stay in the
+grader.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.cases import Task, outcome_case, reference_case
+from autograder.graders.mlp import held_out
+
+SLUG = "09_cnn"
+
+# Sums of at most a few hundred O(1) products in float64: round-off ~1e-14; a real mistake is O(1).
+RTOL, ATOL = 1e-7, 1e-10
+
+# ---------------------------------------------------------------------------------------------- Conv2D
+
+CONV_FORWARD_CALL = """\
+layer = Conv2D(int(C), int(F), (int(KH), int(KW)), stride=int(stride), pad=int(pad), rng=np.random.default_rng(0))
+layer.params["w"][...] = w
+layer.params["b"][...] = b
+result = {"out": layer.forward(x)}
+"""
+
+CONV_BACKWARD_CALL = """\
+layer = Conv2D(int(C), int(F), (int(KH), int(KW)), stride=int(stride), pad=int(pad), rng=np.random.default_rng(0))
+layer.params["w"][...] = w
+layer.params["b"][...] = b
+layer.forward(x)
+dx = layer.backward(dout)
+result = {"dx": dx, "dw": layer.grads["w"], "db": layer.grads["b"]}
+"""
+
+# (name, seed, (N, C, H, W), F, (KH, KW), stride, pad); small enough for loops, every stride 1-3
+# and pad 0-2, square and non-square images and kernels, windows that do not tile the input.
+CONV_SETTINGS = [
+    ("3×3, stride 1, pad 1 (the CNN's layers); x (2, 3, 8, 8), 4 filters", 901, (2, 3, 8, 8), 4, (3, 3), 1, 1),
+    ("a batch of one, one channel, non-square image (1, 1, 6, 9), 3×3, stride 1, pad 0", 902, (1, 1, 6, 9), 2, (3, 3), 1, 0),
+    ("stride 2, odd size: x (3, 2, 7, 7), 3×3, pad 0", 903, (3, 2, 7, 7), 3, (3, 3), 2, 0),
+    ("non-square kernel 2×3, stride 2, pad 1; x (2, 3, 9, 7)", 904, (2, 3, 9, 7), 2, (2, 3), 2, 1),
+    ("5×5, stride 3, pad 2, windows that do not tile the input; x (2, 2, 10, 11)", 905, (2, 2, 10, 11), 3, (5, 5), 3, 2),
+    ("1×1 kernel, one filter, stride 1, pad 2; x (2, 4, 5, 5)", 906, (2, 4, 5, 5), 1, (1, 1), 1, 2),
+    ("a kernel as large as the image, pad 0; x (3, 2, 4, 4)", 907, (3, 2, 4, 4), 2, (4, 4), 1, 0),
+    ("stride 3, pad 1, a tall kernel 4×2; x (1, 3, 11, 8)", 908, (1, 3, 11, 8), 2, (4, 2), 3, 1),
+]
+
+
+def _conv_inputs(seed, shape, F, kernel, stride, pad, backward):
+    rng = np.random.default_rng(seed)
+    N, C, H, W = shape
+    KH, KW = kernel
+    inputs = {"x": rng.standard_normal(shape), "w": rng.standard_normal((F, C, KH, KW)),
+              "b": rng.standard_normal(F), "C": np.array(C), "F": np.array(F), "KH": np.array(KH),
+              "KW": np.array(KW), "stride": np.array(stride), "pad": np.array(pad)}
+    if backward:
+        Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
+        inputs["dout"] = rng.standard_normal((N, F, Ho, Wo))
+    return inputs
+
+
+def _conv_cases(reference):
+    cases = []
+    for backward in (False, True):
+        for name, seed, shape, F, kernel, stride, pad in CONV_SETTINGS:
+            inputs = _conv_inputs(seed + 100 * backward, shape, F, kernel, stride, pad, backward)
+            cases.append(reference_case(f"{'backward' if backward else 'forward'}: {name}",
+                                        CONV_BACKWARD_CALL if backward else CONV_FORWARD_CALL,
+                                        inputs, reference, RTOL, ATOL))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------- MaxPool2D
+
+POOL_FORWARD_CALL = """\
+layer = MaxPool2D(int(pool), int(stride))
+result = {"out": layer.forward(x)}
+"""
+
+POOL_BACKWARD_CALL = """\
+layer = MaxPool2D(int(pool), int(stride))
+layer.forward(x)
+result = {"dx": layer.backward(dout)}
+"""
+
+POOL_SETTINGS = [  # (name, seed, shape, pool, stride)
+    ("2×2, stride 2 (the CNN's); x (2, 3, 8, 8)", 931, (2, 3, 8, 8), 2, 2),
+    ("a batch of one, odd non-square image (1, 1, 7, 9): the last row and column are left out", 932, (1, 1, 7, 9), 2, 2),
+    ("overlapping 3×3 windows, stride 2; x (2, 2, 9, 7)", 933, (2, 2, 9, 7), 3, 2),
+    ("overlapping 2×2 windows, stride 1; x (1, 2, 5, 6)", 934, (1, 2, 5, 6), 2, 1),
+    ("3×3, stride 3; x (2, 1, 9, 10)", 935, (2, 1, 9, 10), 3, 3),
+    ("2×2, stride 3, gaps between the windows; x (2, 2, 8, 7)", 936, (2, 2, 8, 7), 2, 3),
+]
+
+
+def _pool_cases(reference):
+    cases = []
+    for backward in (False, True):
+        for name, seed, shape, pool, stride in POOL_SETTINGS:
+            rng = np.random.default_rng(seed + 100 * backward)
+            n = int(np.prod(shape))
+            x = (rng.permutation(n) - n / 2) * 0.05 + rng.uniform(0, 0.01)  # distinct values: no ties
+            inputs = {"x": x.reshape(shape), "pool": np.array(pool), "stride": np.array(stride)}
+            if backward:
+                N, C, H, W = shape
+                inputs["dout"] = rng.standard_normal((N, C, (H - pool) // stride + 1, (W - pool) // stride + 1))
+            cases.append(reference_case(f"{'backward' if backward else 'forward'}: {name}",
+                                        POOL_BACKWARD_CALL if backward else POOL_FORWARD_CALL,
+                                        inputs, reference, RTOL, ATOL))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------- Flatten
+
+FLATTEN_CALL = """\
+layer = Flatten()
+out = layer.forward(x)
+result = {"out": out, "dx": layer.backward(dout)}
+"""
+
+
+def _flatten_cases(reference):
+    cases = []
+    for k, shape in enumerate([(2, 3, 4, 5), (1, 1, 1, 1), (3, 32, 7, 7), (4, 6), (2, 3, 5)]):
+        rng = np.random.default_rng(950 + k)
+        inputs = {"x": rng.standard_normal(shape), "dout": rng.standard_normal((shape[0], int(np.prod(shape[1:]))))}
+        cases.append(reference_case(f"x of shape {shape}: forward and backward", FLATTEN_CALL, inputs, reference,
+                                    RTOL, ATOL))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------- train_cnn
+
+TRAIN_CALL = """\
+from idx import load_mnist as _load_mnist
+_images, _labels = _load_mnist(".", "train")
+model = train_cnn(_images[:int(n)], _labels[:int(n)], seed=int(seed), epochs=int(epochs))
+result = {"labels": predict(model, test_images)}
+"""
+
+# (n training images, seed, epochs, threshold). Measured (2026-11-23, one core): the reference reaches
+# 79.2% with 2000 images, 3 epochs, seed 1 (77.5-82.6% over seeds 1-3; 1.4 s) and 85.6% with 6000
+# images, 3 epochs, seed 2 (83.5-85.6% over seeds 1-3; 5 s).
+TRAINING_RUNS = [(2000, 1, 3, 0.70), (6000, 2, 3, 0.80)]
+
+
+def _accuracy_judge(labels, threshold, n, epochs):
+    def judge(outputs):
+        predicted = outputs.get("labels")
+        if predicted is None:
+            return ["predict(model, test_images) returned nothing readable"]
+        if predicted.shape != labels.shape:
+            return [f"predict(model, test_images) for {len(labels)} images returned shape {predicted.shape}, "
+                    f"expected ({len(labels)},): the model's last layer should give 10 scores per image"]
+        accuracy = float(np.mean(predicted == labels))
+        if not accuracy >= threshold:
+            return [f"after {epochs} epochs on {n} training images the accuracy on {len(labels)} held-out test "
+                    f"images is {accuracy:.1%}; at least {threshold:.0%} is needed"]
+        return []
+    return judge
+
+
+def _training_cases():
+    images, labels = held_out()
+    return [outcome_case(f"{epochs} epochs on the first {n} images of the shipped slice (seed {seed}): at least "
+                         f"{threshold:.0%} accuracy on {len(labels)} held-out test images",
+                         TRAIN_CALL, {"n": np.array(n), "seed": np.array(seed), "epochs": np.array(epochs),
+                                      "test_images": images},
+                         _accuracy_judge(labels, threshold, n, epochs))
+            for n, seed, epochs, threshold in TRAINING_RUNS]
+
+
+def tasks(reference: dict) -> list[Task]:
+    training = _training_cases()  # fails first, with its sentence, when the Debian data are missing
+    return [
+        Task("Conv2D", 5,
+             "forward: pad x into xp, build every window as a column (as_strided view of shape (N, C, KH, KW, Ho, Wo) "
+             "with strides (sN, sC, sH, sW, stride·sH, stride·sW), reshaped to (N, C·KH·KW, Ho·Wo)), out = "
+             "w.reshape(F, -1) @ cols + b[:, None], reshaped to (N, F, Ho, Wo). backward: db = dout summed over n, r, "
+             "q; dw = Σ_n dout_n·cols_nᵀ reshaped to w's shape; dcols = w_matᵀ·dout, added back into a zero padded "
+             "input one kernel offset (i, j) at a time (strided slices), padding dropped.",
+             _conv_cases(reference)),
+        Task("MaxPool2D", 3,
+             "Window (r, q) covers rows r·stride … r·stride + pool − 1 (and the same for columns); Ho = (H − pool) // "
+             "stride + 1, so rows past the last window are in none. out is the maximum of each window; in backward "
+             "each window's dout goes to the position of its maximum, and where windows overlap the contributions "
+             "add up.",
+             _pool_cases(reference)),
+        Task("Flatten", 1,
+             "forward: remember x.shape and return x.reshape(N, -1); backward: dout.reshape(the remembered shape).",
+             _flatten_cases(reference)),
+        Task("train_cnn", 4,
+             "layers = [Conv2D(1, 8, 3, pad=1), ReLU(), MaxPool2D(2, 2), Conv2D(8, 32, 3, pad=1), ReLU(), "
+             "MaxPool2D(2, 2), Flatten(), Linear(1568, 64), ReLU(), Linear(64, 10)] in float32 with rng = "
+             "np.random.default_rng(seed); every epoch a new permutation cut into minibatches of 64; forward through "
+             "the list, softmax_cross_entropy, backward in reverse order, one Adam step (learning rate about 2e-3) on "
+             "all params. Return the list of layers.",
+             training, timeout=60.0),
+    ]

@@ -1,0 +1,277 @@
+"""Hidden cases for 08_mlp: Sequential, mse_loss (against the reference), fit_regression and
+train_mlp (by outcome on held-out data the kernel never sees); SPEC §5.1, seed 004 parts 1_1_x.
+
+The training cases train on the slice shipped next to the notebook (read in the kernel's working
+folder) and predict held-out images the grader sends: Fashion-MNIST test images 5000..9999 from the
+Debian package ``dataset-fashion-mnist`` (the release ships only test images 0..999). Their labels
+stay here: the kernel returns predicted labels and the accuracy is computed in the grader.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from autograder.cases import Task, outcome_case, reference_case
+
+SLUG = "08_mlp"
+
+# Products and sums of a few layers: float64 round-off ~1e-15, a real mistake is O(1).
+RTOL, ATOL = 1e-7, 1e-10
+
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+HELD_OUT = (5000, 10000)  # test images the release never ships
+HELD_OUT_SIZE = 2000
+
+
+@lru_cache(maxsize=None)
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    """2 000 fixed Fashion-MNIST test images from 5000..9999 (uint8) and their labels."""
+    from autograder.student.idx import load_mnist
+    try:
+        images, labels = load_mnist(FASHION_MNIST, "t10k")
+    except (OSError, ValueError) as error:
+        raise RuntimeError(f"the held-out images of 08_mlp and 09_cnn come from the Debian package "
+                           f"dataset-fashion-mnist, which is missing or damaged here ({error}); install it with "
+                           f"`apt-get install dataset-fashion-mnist`") from None
+    chosen = np.sort(np.random.default_rng(2024).choice(np.arange(*HELD_OUT), HELD_OUT_SIZE, replace=False))
+    return images[chosen], labels[chosen].astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------- Sequential
+
+# A layer the student has never seen, with a parameter that is not called w or b.
+SCALE_LAYER = '''\
+class _Scale:
+    def __init__(self, s):
+        self.params, self.grads = {"s": np.array(s, dtype=float)}, {}
+    def forward(self, x):
+        self.x = x
+        return x * self.params["s"]
+    def backward(self, dout):
+        self.grads["s"] = np.sum(dout * self.x, axis=0)
+        return dout * self.params["s"]
+'''
+
+# (name, seed, layer specs, batch, mode); a spec is ("linear", in, out), ("relu",), ("tanh",), ("scale", D)
+# or ("seq", [specs]).
+SEQUENTIAL_CASES = [
+    ("forward: Linear(4, 5), ReLU, Linear(5, 3); batch of 6", 801,
+     [("linear", 4, 5), ("relu",), ("linear", 5, 3)], 6, "forward"),
+    ("forward: a batch of one, Linear(3, 2), Tanh", 802, [("linear", 3, 2), ("tanh",)], 1, "forward"),
+    ("backward: Linear(4, 5), ReLU, Linear(5, 3), Tanh; dx and every gradient", 803,
+     [("linear", 4, 5), ("relu",), ("linear", 5, 3), ("tanh",)], 6, "backward"),
+    ("backward: a batch of one", 804, [("linear", 5, 4), ("tanh",), ("linear", 4, 1)], 1, "backward"),
+    ("backward: seven layers, odd sizes", 805,
+     [("linear", 7, 9), ("tanh",), ("linear", 9, 8), ("relu",), ("linear", 8, 5), ("tanh",), ("linear", 5, 3)], 5,
+     "backward"),
+    ("backward: a layer of another kind, whose parameter is called 's'", 806,
+     [("linear", 3, 4), ("scale", 4), ("tanh",), ("linear", 4, 2)], 4, "backward"),
+    ("backward: a Sequential inside a Sequential (keys '1.0.w', ...)", 807,
+     [("linear", 4, 3), ("seq", [("linear", 3, 3), ("tanh",)]), ("linear", 3, 2)], 3, "backward"),
+    ("backward: no parameters at all (ReLU, Tanh)", 808, [("relu",), ("tanh",)], 5, "backward"),
+    ("params are the layers' own arrays: doubling them in place changes the model", 809,
+     [("linear", 4, 5), ("relu",), ("linear", 5, 2)], 3, "inplace"),
+]
+
+
+def _build(specs, rng, prefix, inputs):
+    """Python source for a list of layers, with parameters set from new inputs (names added to inputs)."""
+    items = []
+    for i, spec in enumerate(specs):
+        name = f"{prefix}{i}"
+        if spec[0] == "linear":
+            _, d_in, d_out = spec
+            inputs[f"{name}_w"] = rng.standard_normal((d_in, d_out)) / np.sqrt(d_in)
+            inputs[f"{name}_b"] = 0.5 * rng.standard_normal(d_out)
+            items.append(f"_set(Linear({d_in}, {d_out}), {name}_w, {name}_b)")
+        elif spec[0] == "relu":
+            items.append("ReLU()")
+        elif spec[0] == "tanh":
+            items.append("Tanh()")
+        elif spec[0] == "scale":
+            inputs[f"{name}_s"] = rng.uniform(0.5, 1.5, spec[1]) * rng.choice([-1.0, 1.0], spec[1])
+            items.append(f"_Scale({name}_s)")
+        elif spec[0] == "seq":
+            items.append(f"Sequential([{_build(spec[1], rng, name + '_', inputs)}])")
+    return ", ".join(items)
+
+
+def _input_width(specs):
+    first = specs[0]
+    if first[0] == "linear":
+        return first[1]
+    if first[0] == "seq":
+        return _input_width(first[1])
+    return 6
+
+
+def _sequential_case(reference, name, seed, specs, batch, mode):
+    rng = np.random.default_rng(seed)
+    inputs: dict[str, np.ndarray] = {}
+    model = _build(specs, rng, "p", inputs)
+    inputs["x"] = rng.standard_normal((batch, _input_width(specs)))
+    head = (SCALE_LAYER + "def _set(layer, w, b):\n    layer.params['w'][...] = w\n    layer.params['b'][...] = b\n"
+            "    return layer\n" + f"model = Sequential([{model}])\n")
+    if mode == "forward":
+        call = head + "result = {'out': model.forward(x)}\n"
+    elif mode == "backward":
+        out_shape = np.asarray(_reference_forward(reference, head, inputs)).shape
+        inputs["dout"] = rng.standard_normal(out_shape)
+        call = head + ("model.forward(x)\n"
+                       "dx = model.backward(dout)\n"
+                       "result = {'dx': dx, 'len(params)': len(model.params)}\n"
+                       "result.update({f\"grads['{k}']\": v for k, v in model.grads.items()})\n")
+    else:
+        call = head + ("for value in model.params.values():\n"
+                       "    value *= 2.0  # what an optimizer does: update in place\n"
+                       "result = {'out': model.forward(x)}\n"
+                       "result.update({f\"params['{k}']\": v for k, v in model.params.items()})\n")
+    return reference_case(name, call, inputs, reference, RTOL, ATOL)
+
+
+def _reference_forward(reference, head, inputs):
+    env = dict(reference)
+    env.update({k: np.array(v, copy=True) for k, v in inputs.items()})
+    exec(compile(head + "_out = model.forward(x)\n", "<case>", "exec"), env)
+    return env["_out"]
+
+
+# ---------------------------------------------------------------------------------------------- mse_loss
+
+MSE_CALL = """\
+loss, dpred = mse_loss(pred, y)
+result = {"loss": loss, "dpred": dpred}
+"""
+
+
+def _mse_cases(reference):
+    cases = []
+    for k, (N, D) in enumerate([(4, 1), (1, 1), (5, 3), (7, 2), (1, 4), (10, 1)]):
+        rng = np.random.default_rng(820 + k)
+        inputs = {"pred": rng.standard_normal((N, D)), "y": rng.standard_normal((N, D)) * 2 + 1}
+        cases.append(reference_case(f"pred and y of shape ({N}, {D})", MSE_CALL, inputs, reference, RTOL, ATOL))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------- fit_regression
+
+REGRESSION_CALL = """\
+model = fit_regression(x, y, seed=int(seed))
+result = {"pred": model.forward(x_test)}
+"""
+
+R2_THRESHOLD = 0.95
+NOISE = 0.05
+CURVES = [  # (description, seed, f); values within ±2 on [-1, 1], variance >= 0.4 (the noise caps R² at ~0.995)
+    ("a sine wave of one and a quarter periods, sin(2.5πx)", 841, lambda x: np.sin(2.5 * np.pi * x)),
+    ("a parabola, 2x² − 0.4x − 0.6", 842, lambda x: 2 * x ** 2 - 0.4 * x - 0.6),
+    ("a smooth step, tanh(5x − 1)", 843, lambda x: np.tanh(5 * x - 1)),
+]
+
+
+def _r2_judge(y_test):
+    def judge(outputs):
+        pred = outputs.get("pred")
+        if pred is None:
+            return ["model.forward(x_test) returned nothing readable"]
+        if pred.shape != y_test.shape:
+            return [f"model.forward(x_test) for x_test of shape {y_test.shape} returned shape {pred.shape}; "
+                    f"predictions should have the shape of the targets"]
+        if not np.all(np.isfinite(pred)):
+            return ["the trained model predicts NaN or inf (the training diverged)"]
+        r2 = 1.0 - np.sum((pred - y_test) ** 2) / np.sum((y_test - y_test.mean()) ** 2)
+        if r2 < R2_THRESHOLD:
+            return [f"R² on {len(y_test)} held-out points is {r2:.3f}; at least {R2_THRESHOLD} is needed"]
+        return []
+    return judge
+
+
+def _regression_cases():
+    cases = []
+    for k, (description, seed, f) in enumerate(CURVES):
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-1, 1, (200, 1))
+        y = f(x) + NOISE * rng.standard_normal(x.shape)
+        x_test = rng.uniform(-1, 1, (200, 1))
+        y_test = f(x_test) + NOISE * rng.standard_normal(x_test.shape)
+        cases.append(outcome_case(f"{description}: 200 noisy training points, R² ≥ {R2_THRESHOLD} on 200 held-out "
+                                  f"points", REGRESSION_CALL,
+                                  {"x": x, "y": y, "x_test": x_test, "seed": np.array(k)},
+                                  _r2_judge(y_test)))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------- train_mlp
+
+# The kernel trains on the slice shipped next to the notebook (idx.py and the IDX files sit in its
+# working folder: reading them there costs nothing, while sending 6 000 images would add about 1.4 s
+# per case) and predicts the held-out images the grader sends; only the predicted labels come back.
+TRAIN_CALL = """\
+from idx import load_mnist as _load_mnist
+_images, _labels = _load_mnist(".", "train")
+model = train_mlp(_images[:int(n)], _labels[:int(n)], seed=int(seed), epochs=int(epochs))
+result = {"labels": predict(model, test_images)}
+"""
+
+# (n training images, seed, epochs, threshold). Measured (2026-11-23, the reference / SGD with
+# momentum / Adam with batches of 64): 2000 images, 3 epochs -> 77.3% / 75.1% / 78.1%;
+# 6000 images, 5 epochs -> 82.0% / 82.7% / 82.4%; each about 0.5 s single-threaded.
+TRAINING_RUNS = [(2000, 1, 3, 0.70), (6000, 2, 5, 0.78)]
+
+
+def _accuracy_judge(labels, threshold, n, epochs):
+    def judge(outputs):
+        predicted = outputs.get("labels")
+        if predicted is None:
+            return ["predict(model, test_images) returned nothing readable"]
+        if predicted.shape != labels.shape:
+            return [f"predict(model, test_images) for {len(labels)} images returned shape {predicted.shape}, "
+                    f"expected ({len(labels)},): model.forward(preprocess(images)) should give scores (N, 10)"]
+        accuracy = float(np.mean(predicted == labels))
+        if not accuracy >= threshold:
+            return [f"after {epochs} epochs on {n} training images the accuracy on {len(labels)} held-out test "
+                    f"images is {accuracy:.1%}; at least {threshold:.0%} is needed"]
+        return []
+    return judge
+
+
+def _training_cases():
+    images, labels = held_out()
+    return [outcome_case(f"{epochs} epochs on the first {n} images of the shipped slice (seed {seed}): at least "
+                         f"{threshold:.0%} accuracy on {len(labels)} held-out test images",
+                         TRAIN_CALL, {"n": np.array(n), "seed": np.array(seed), "epochs": np.array(epochs),
+                                      "test_images": images},
+                         _accuracy_judge(labels, threshold, n, epochs))
+            for n, seed, epochs, threshold in TRAINING_RUNS]
+
+
+def tasks(reference: dict) -> list[Task]:
+    training = _training_cases()  # fails first, with its sentence, when the Debian data are missing
+    return [
+        Task("Sequential", 4,
+             "forward: out = x, then out = layer.forward(out) for every layer in order. backward: grad = dout, then "
+             "grad = layer.backward(grad) for every layer in reversed order; return it. params: "
+             "{f'{i}.{name}': value} over enumerate(self.layers) and each layer.params.items(), the arrays "
+             "themselves (no copies); grads: the same keys with layer.grads[name]. Treat every layer alike "
+             "(a Sequential inside a Sequential is just another layer).",
+             [_sequential_case(reference, *spec) for spec in SEQUENTIAL_CASES]),
+        Task("mse_loss", 2,
+             "loss = Σ (pred − y)² / N with N = pred.shape[0] (summed over all entries, divided by the number of "
+             "samples only); dpred = 2(pred − y)/N, the exact derivative of that loss.",
+             _mse_cases(reference)),
+        Task("fit_regression", 2,
+             "Build a Sequential of Linear and Tanh layers (e.g. 1 → 32 → 32 → 1) with rng = "
+             "np.random.default_rng(seed), then repeat: pred = model.forward(x); loss, dpred = mse_loss(pred, y); "
+             "model.backward(dpred); optimizer.step(model.grads), with Adam(model.params, learning_rate=0.01) for a "
+             "couple of thousand full-batch steps. Print the loss now and then: it should fall to about the noise "
+             "level (0.0025).",
+             _regression_cases(), timeout=15.0),
+        Task("train_mlp", 4,
+             "x = preprocess(images); Sequential([Linear(784, 256, rng), ReLU(), Linear(256, 10, rng)]); every epoch "
+             "a new rng.permutation of the samples cut into minibatches of 64-128; per batch: scores = "
+             "model.forward(x[batch]), loss, dscores = softmax_cross_entropy(scores, labels[batch]), "
+             "model.backward(dscores), optimizer.step(model.grads) with Adam (learning rate about 1e-3). Return the "
+             "model.",
+             training, timeout=60.0),
+    ]
