@@ -104,10 +104,10 @@ def source_notebook(slug: str) -> nbformat.NotebookNode:
 
 
 def support_files(slug: str) -> list[Path]:
-    """Files shipped beside the notebook: the shared check helpers and the assignment's own files."""
-    own = [p for p in sorted((paths.ASSIGNMENTS / slug).iterdir())
-           if p.is_file() and p != paths.notebook_source(slug) and not p.name.startswith(".")]
-    return sorted(paths.STUDENT_FILES.glob("*.py")) + own
+    """Files shipped beside the notebook. Shared helpers from ``autograder/student/`` are symlinked
+    into the assignments that use them (03 must not get a numerical gradient: it is a task there)."""
+    return [p for p in sorted((paths.ASSIGNMENTS / slug).iterdir())
+            if p.is_file() and p != paths.notebook_source(slug) and not p.name.startswith(".")]
 
 
 def assemble(slug: str, source_root: Path) -> Path:

@@ -32,9 +32,7 @@ def _code_lines(text: str) -> set[str]:
 def _secret_lines(slug: str) -> set[str]:
     """Lines of the reference and the hidden grader that the student-facing sources do not have."""
     public = set()
-    for path in _text_files(paths.ASSIGNMENTS / slug):
-        public |= _code_lines(path.read_text(encoding="utf-8"))
-    for path in paths.STUDENT_FILES.glob("*.py"):
+    for path in _text_files(paths.ASSIGNMENTS / slug):  # shared helpers count only where shipped
         public |= _code_lines(path.read_text(encoding="utf-8"))
     secret = _code_lines(paths.reference_module(slug).read_text(encoding="utf-8"))
     secret |= _code_lines(Path(modules()[slug].__file__).read_text(encoding="utf-8"))

@@ -1,5 +1,6 @@
 """The committed release equals a fresh build, and holds nothing students must not see."""
 import filecmp
+import re
 import shutil
 
 import nbformat
@@ -35,9 +36,19 @@ def test_committed_release_passes_the_hygiene_checks(slugs):
 
 
 def test_each_release_folder_is_self_contained(slugs):
+    local = {p.stem for p in paths.STUDENT_FILES.glob("*.py")} | {"checks"}
     for slug in slugs:
-        names = {p.name for p in (paths.RELEASE / slug).iterdir()}
-        assert {f"{slug}.ipynb", "gradient_check.py", "checks.py"} <= names
+        folder = paths.RELEASE / slug
+        code = "\n".join(p.read_text() for p in [folder / "checks.py", folder / f"{slug}.ipynb"])
+        imported = set(re.findall(r"(?:from|import) (\w+)", code)) & local
+        assert {f"{m}.py" for m in imported} <= {p.name for p in folder.iterdir()}, slug
+
+
+def test_no_release_ships_a_numerical_gradient_where_writing_one_is_the_task(slugs):
+    for slug in slugs:
+        if any(t.name == "numerical_gradient" for t in tasks_for(slug)):
+            assert not (paths.RELEASE / slug / "gradient_check.py").exists()
+            assert "np.ndindex" not in (paths.RELEASE / slug / "checks.py").read_text()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+../../autograder/student/gradient_check.py
