@@ -56,8 +56,10 @@ def reference_values(slug: str) -> np.ndarray:
     ones the student-facing sources print anyway, such as a seed's worked example)."""
     values = [np.ravel(v) for task in tasks_for(slug) for case in task.cases for v in case.expected.values()]
     flat = np.concatenate(values) if values else np.zeros(0)
-    flat = flat[np.isfinite(flat) & (np.abs(flat) > 1e-3)]
-    flat = np.unique(flat[np.abs(flat * 1000 - np.round(flat * 1000)) > 1e-6])
+    flat = np.unique(flat[np.isfinite(flat) & (np.abs(flat) > 1e-3)])
+    # Distinctive: not writable with 4 significant digits (0.0729 or 2.5 could be anything: a
+    # time, an error ratio, a hyperparameter).
+    flat = flat[np.array([float(f"{v:.4g}") != v for v in flat], dtype=bool)]
     public = np.concatenate([np.zeros(0)] + [_numbers(p.read_text(encoding="utf-8"))
                                              for p in _text_files(paths.ASSIGNMENTS / slug)])
     return flat[~_close(flat, public)]

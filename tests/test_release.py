@@ -102,3 +102,10 @@ def test_points_and_grade_ids_must_match_the_grader(planted, slugs):
     findings = "\n".join(check_cells(path, slug))
     assert "must carry" in findings and "'renamed' is not a task" in findings
     assert tasks_for(slug)[0].name in findings
+
+
+def test_short_numbers_are_never_taken_for_reference_values(slugs):
+    """Times and error ratios in feedback (0.0729 s, 2.5×) are not leaks, whatever the cases hold."""
+    from autograder.hygiene import values_in
+    for slug in slugs:
+        assert values_in("took 0.0729 s, the reference 0.0012 s; largest relative error 0.5312", slug) == []
