@@ -2,17 +2,15 @@
 student's own forward state) and train_cnn (by outcome on held-out data the kernel never sees);
 SPEC §5.1, seed 004 parts 2_1 … 2_3.
 
-The training cases train on the slice shipped next to the notebook (read in the kernel's working
-folder, as in 08_mlp) and predict the held-out images of 08_mlp (Fashion-MNIST test images
-5000..9999 of the Debian package ``dataset-fashion-mnist``, never shipped); their labels stay in the
-grader.
+The training cases are built by ``autograder/heldout.py``, as for 08_mlp: the kernel trains on the
+shipped slice and predicts held-out images whose labels stay in the grader.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, outcome_case, reference_case
-from autograder.graders.mlp import held_out
+from autograder.cases import Task, reference_case
+from autograder.heldout import training_cases
 
 SLUG = "09_cnn"
 
@@ -136,47 +134,15 @@ def _flatten_cases(reference):
 
 # ---------------------------------------------------------------------------------------------- train_cnn
 
-TRAIN_CALL = """\
-from idx import load_mnist as _load_mnist
-_images, _labels = _load_mnist(".", "train")
-model = train_cnn(_images[:int(n)], _labels[:int(n)], seed=int(seed), epochs=int(epochs))
-result = {"labels": predict(model, test_images)}
-"""
-
 # (n training images, seed, epochs, threshold). Measured (2026-11-23, one core): the reference reaches
 # 79.2% with 2000 images, 3 epochs, seed 1 (77.5-82.6% over seeds 1-3; 1.4 s) and 85.6% with 6000
 # images, 3 epochs, seed 2 (83.5-85.6% over seeds 1-3; 5 s).
 TRAINING_RUNS = [(2000, 1, 3, 0.70), (6000, 2, 3, 0.80)]
 
 
-def _accuracy_judge(labels, threshold, n, epochs):
-    def judge(outputs):
-        predicted = outputs.get("labels")
-        if predicted is None:
-            return ["predict(model, test_images) returned nothing readable"]
-        if predicted.shape != labels.shape:
-            return [f"predict(model, test_images) for {len(labels)} images returned shape {predicted.shape}, "
-                    f"expected ({len(labels)},): the model's last layer should give 10 scores per image"]
-        accuracy = float(np.mean(predicted == labels))
-        if not accuracy >= threshold:
-            return [f"after {epochs} epochs on {n} training images the accuracy on {len(labels)} held-out test "
-                    f"images is {accuracy:.1%}; at least {threshold:.0%} is needed"]
-        return []
-    return judge
-
-
-def _training_cases():
-    images, labels = held_out()
-    return [outcome_case(f"{epochs} epochs on the first {n} images of the shipped slice (seed {seed}): at least "
-                         f"{threshold:.0%} accuracy on {len(labels)} held-out test images",
-                         TRAIN_CALL, {"n": np.array(n), "seed": np.array(seed), "epochs": np.array(epochs),
-                                      "test_images": images},
-                         _accuracy_judge(labels, threshold, n, epochs))
-            for n, seed, epochs, threshold in TRAINING_RUNS]
-
-
 def tasks(reference: dict) -> list[Task]:
-    training = _training_cases()  # fails first, with its sentence, when the Debian data are missing
+    # Fails first, with its sentence, when the Debian data are missing.
+    training = training_cases("train_cnn", TRAINING_RUNS, "the model's last layer should give 10 scores per image")
     return [
         Task("Conv2D", 5,
              "forward: pad x into xp, build every window as a column (as_strided view of shape (N, C, KH, KW, Ho, Wo) "

@@ -1,42 +1,20 @@
 """Hidden cases for 08_mlp: Sequential, mse_loss (against the reference), fit_regression and
 train_mlp (by outcome on held-out data the kernel never sees); SPEC §5.1, seed 004 parts 1_1_x.
 
-The training cases train on the slice shipped next to the notebook (read in the kernel's working
-folder) and predict held-out images the grader sends: Fashion-MNIST test images 5000..9999 from the
-Debian package ``dataset-fashion-mnist`` (the release ships only test images 0..999). Their labels
-stay here: the kernel returns predicted labels and the accuracy is computed in the grader.
+The training cases are built by ``autograder/heldout.py``: the kernel trains on the shipped slice
+and predicts held-out images whose labels stay in the grader.
 """
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 
 from autograder.cases import Task, outcome_case, reference_case
+from autograder.heldout import training_cases
 
 SLUG = "08_mlp"
 
 # Products and sums of a few layers: float64 round-off ~1e-15, a real mistake is O(1).
 RTOL, ATOL = 1e-7, 1e-10
-
-FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
-HELD_OUT = (5000, 10000)  # test images the release never ships
-HELD_OUT_SIZE = 2000
-
-
-@lru_cache(maxsize=None)
-def held_out() -> tuple[np.ndarray, np.ndarray]:
-    """2 000 fixed Fashion-MNIST test images from 5000..9999 (uint8) and their labels."""
-    from autograder.student.idx import load_mnist
-    try:
-        images, labels = load_mnist(FASHION_MNIST, "t10k")
-    except (OSError, ValueError) as error:
-        raise RuntimeError(f"the held-out images of 08_mlp and 09_cnn come from the Debian package "
-                           f"dataset-fashion-mnist, which is missing or damaged here ({error}); install it with "
-                           f"`apt-get install dataset-fashion-mnist`") from None
-    chosen = np.sort(np.random.default_rng(2024).choice(np.arange(*HELD_OUT), HELD_OUT_SIZE, replace=False))
-    return images[chosen], labels[chosen].astype(np.int64)
-
 
 # ---------------------------------------------------------------------------------------------- Sequential
 
@@ -204,50 +182,15 @@ def _regression_cases():
 
 # ---------------------------------------------------------------------------------------------- train_mlp
 
-# The kernel trains on the slice shipped next to the notebook (idx.py and the IDX files sit in its
-# working folder: reading them there costs nothing, while sending 6 000 images would add about 1.4 s
-# per case) and predicts the held-out images the grader sends; only the predicted labels come back.
-TRAIN_CALL = """\
-from idx import load_mnist as _load_mnist
-_images, _labels = _load_mnist(".", "train")
-model = train_mlp(_images[:int(n)], _labels[:int(n)], seed=int(seed), epochs=int(epochs))
-result = {"labels": predict(model, test_images)}
-"""
-
 # (n training images, seed, epochs, threshold). Measured (2026-11-23, the reference / SGD with
 # momentum / Adam with batches of 64): 2000 images, 3 epochs -> 77.3% / 75.1% / 78.1%;
 # 6000 images, 5 epochs -> 82.0% / 82.7% / 82.4%; each about 0.5 s single-threaded.
 TRAINING_RUNS = [(2000, 1, 3, 0.70), (6000, 2, 5, 0.78)]
 
 
-def _accuracy_judge(labels, threshold, n, epochs):
-    def judge(outputs):
-        predicted = outputs.get("labels")
-        if predicted is None:
-            return ["predict(model, test_images) returned nothing readable"]
-        if predicted.shape != labels.shape:
-            return [f"predict(model, test_images) for {len(labels)} images returned shape {predicted.shape}, "
-                    f"expected ({len(labels)},): model.forward(preprocess(images)) should give scores (N, 10)"]
-        accuracy = float(np.mean(predicted == labels))
-        if not accuracy >= threshold:
-            return [f"after {epochs} epochs on {n} training images the accuracy on {len(labels)} held-out test "
-                    f"images is {accuracy:.1%}; at least {threshold:.0%} is needed"]
-        return []
-    return judge
-
-
-def _training_cases():
-    images, labels = held_out()
-    return [outcome_case(f"{epochs} epochs on the first {n} images of the shipped slice (seed {seed}): at least "
-                         f"{threshold:.0%} accuracy on {len(labels)} held-out test images",
-                         TRAIN_CALL, {"n": np.array(n), "seed": np.array(seed), "epochs": np.array(epochs),
-                                      "test_images": images},
-                         _accuracy_judge(labels, threshold, n, epochs))
-            for n, seed, epochs, threshold in TRAINING_RUNS]
-
-
 def tasks(reference: dict) -> list[Task]:
-    training = _training_cases()  # fails first, with its sentence, when the Debian data are missing
+    # Fails first, with its sentence, when the Debian data are missing.
+    training = training_cases("train_mlp", TRAINING_RUNS, "model.forward(preprocess(images)) should give scores (N, 10)")
     return [
         Task("Sequential", 4,
              "forward: out = x, then out = layer.forward(out) for every layer in order. backward: grad = dout, then "
