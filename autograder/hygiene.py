@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -29,15 +30,16 @@ def _code_lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines()}
 
 
-def _secret_lines(slug: str) -> set[str]:
+@lru_cache(maxsize=None)
+def _secret_lines(slug: str) -> frozenset[str]:
     """Lines of the reference and the hidden grader that the student-facing sources do not have."""
     public = set()
     for path in _text_files(paths.ASSIGNMENTS / slug):  # shared helpers count only where shipped
         public |= _code_lines(path.read_text(encoding="utf-8"))
     secret = _code_lines(paths.reference_module(slug).read_text(encoding="utf-8"))
     secret |= _code_lines(Path(modules()[slug].__file__).read_text(encoding="utf-8"))
-    return {line for line in secret - public
-            if len(line) >= 12 and not line.startswith(("#", '"""', "'''", "import ", "from "))}
+    return frozenset(line for line in secret - public
+                     if len(line) >= 12 and not line.startswith(("#", '"""', "'''", "import ", "from ")))
 
 
 def _numbers(text: str) -> np.ndarray:
@@ -51,6 +53,7 @@ def _close(numbers: np.ndarray, values: np.ndarray) -> np.ndarray:
     return (np.abs(numbers[:, None] - values[None, :]) <= 1e-6 * np.abs(values[None, :])).any(axis=1)
 
 
+@lru_cache(maxsize=None)
 def reference_values(slug: str) -> np.ndarray:
     """Distinctive numbers the reference produced on the hidden cases (not round ones, and not
     ones the student-facing sources print anyway, such as a seed's worked example)."""
