@@ -16,6 +16,11 @@
 # %% [markdown]
 # # Assignment 01 — The fully-connected layer (全连接层)
 #
+# This assignment follows the course notes **“全连接层的推导”** (the derivation of the fully-connected
+# layer: its forward pass, its three partial derivatives and a worked example in code). The notes
+# are a blog post, so below they are called *the post*; section numbers such as "2.2 全连接层的前向计算代码"
+# are the post's own.
+#
 # In a **fully-connected layer (全连接层)** every node is connected to every node of the previous
 # layer (每一个结点都与上一层的所有结点相连). It combines the features extracted so far, and because
 # of this full connectivity it usually holds the most parameters of a network: a layer with 100
@@ -28,12 +33,27 @@
 #    derivatives (偏导数) the layer needs;
 # 3. `sgd_step(param, grad, lr)` — one step of plain stochastic gradient descent that uses them.
 #
-# At the end you reproduce the worked example of the course's source post, number for number,
-# and find out why two of its printed results are not what one run of its code gives.
+# At the end you reproduce the worked example of the post (its section "4.代码"), number for
+# number, and find out why some of its printed results are not what one run of its code gives.
 #
 # **Conventions.** Everything is `float64`. A batch is stored row by row: `x` has shape $(N, D)$,
 # one sample of $D$ features per row; `w` has shape $(D, M)$ and `b` shape $(M,)$; the output has
 # shape $(N, M)$.
+#
+# **Rules the grader checks** (each task's docstring repeats the ones that apply to it):
+#
+# - **Do not change an input in place.** Your functions must leave the arrays they are given
+#   untouched. `dx = dout; dx[x <= 0] = 0` changes the caller's `dout` (both names point to the
+#   same array), and `x -= x.max(axis=1, keepdims=True)` changes the caller's `x`. Work on a copy
+#   (`dout.copy()`) or build a new array (`x - x.max(axis=1, keepdims=True)`). Values are judged on
+#   their own; changing an input in place costs a quarter of the task's points, and the feedback
+#   says which input. For `sgd_step` this is its contract: it returns a **new** array and leaves
+#   `param` unchanged.
+# - `fc_backward` is always given the cache of **your own** `fc_forward`, so the cache may hold
+#   whatever you like.
+# - Return `float64` arrays of exactly the documented shapes: `db` has shape $(M,)$, not
+#   $(1, M)$ (broadcasting would hide the difference in a sum, but the grader compares shapes
+#   before values), and a batch of one sample still gives `out` of shape $(1, M)$.
 #
 # Each task is followed by a cell of visible checks. A passing check prints a line starting with ✓;
 # a failing one raises an `AssertionError` that says what is wrong. The hidden tests used for
@@ -64,8 +84,10 @@ import numpy as np
 # The post's layer keeps its input (`self.bottom_val = in_data`) because the backward pass needs
 # it. Your `fc_forward` returns it in a **cache**: anything `fc_backward` will need later.
 #
-# **Task 1.** Implement `fc_forward`. Check: `out` has shape $(N, M)$, $x = 0$ gives the bias in
-# every row, and the post's worked example reproduces its printed output.
+# ### Task 1 — `fc_forward` (3 points)
+#
+# Implement `fc_forward`. Check: `out` has shape $(N, M)$, $x = 0$ gives the bias in every row, and
+# the post's worked example reproduces its printed output.
 
 # %% nbgrader={"grade": false, "grade_id": "fc_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fc_forward(x, w, b):
@@ -80,6 +102,9 @@ def fc_forward(x, w, b):
     Returns a tuple of:
     - out: output, of shape (N, M)
     - cache: whatever fc_backward needs, e.g. the tuple (x, w, b)
+
+    Rules: x, w and b must not be changed in place (a quarter of the task's points);
+    out is a new float64 array of shape (N, M), also when N = 1.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -141,9 +166,11 @@ check_fc_forward(fc_forward)
 # scalar loss produced `dout` (if that loss is a mean over the batch, the $1/N$ is already in
 # `dout`).
 #
-# **Task 2.** Implement `fc_backward`, using the cache of your own `fc_forward`. The check compares
-# your gradients with numerical gradients (central differences of your `fc_forward`) on small
-# random inputs.
+# ### Task 2 — `fc_backward` (4 points)
+#
+# Implement `fc_backward`, using the cache of your own `fc_forward`. The check compares your
+# gradients with numerical gradients (central differences of your `fc_forward`) on small random
+# inputs.
 
 # %% nbgrader={"grade": false, "grade_id": "fc_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fc_backward(dout, cache):
@@ -158,6 +185,10 @@ def fc_backward(dout, cache):
     - dx: Gradient with respect to x, of shape (N, D):  dout·wᵀ
     - dw: Gradient with respect to w, of shape (D, M):  xᵀ·dout (summed over the batch)
     - db: Gradient with respect to b, of shape (M,):    dout summed over the batch
+
+    Rules: dout and the arrays in cache (your forward's x, w, b) must not be changed in place
+    (a quarter of the task's points); the three gradients are float64 arrays of exactly these
+    shapes (db is (M,), not (1, M)).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -181,7 +212,10 @@ check_fc_backward(fc_forward, fc_backward)
 # (`w = sgd_step(w, dw, lr)`). Section 4 shows what in-place updates of notebook variables can do
 # to a worked example.
 #
-# **Task 3.** Implement `sgd_step`. It works for a parameter of any shape (`w` or `b`).
+# ### Task 3 — `sgd_step` (1 point)
+#
+# Implement `sgd_step`. It works for a parameter of any shape (`w` or `b`); `lr` may arrive as a
+# Python float.
 
 # %% nbgrader={"grade": false, "grade_id": "sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sgd_step(param, grad, lr):
@@ -195,6 +229,9 @@ def sgd_step(param, grad, lr):
 
     Returns:
     - new_param: A NEW numpy array of the same shape as param, the updated parameter
+
+    Rules: param and grad must not be changed in place (`param -= lr * grad` costs a quarter of
+    the task's points); return param − lr·grad as a new float64 array of param's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -215,36 +252,42 @@ check_sgd_step(sgd_step)
 # Below are the post's numbers; the next cell runs them through your functions.
 
 # %% tags=["provided"]
-x_seed = np.arange(1, 11, dtype=np.float64).reshape(2, 5)
-w_seed = np.array([
+x_post = np.arange(1, 11, dtype=np.float64).reshape(2, 5)
+w_post = np.array([
     [-2.02246258e-04, -2.86134686e-05, 5.67536552e-05],
     [-2.65147732e-05, 3.46693399e-05, -4.84865213e-05],
     [-8.56741462e-05, -1.36582254e-04, -1.63278178e-04],
     [7.67300884e-05, 4.15051110e-05, 3.05435127e-05],
     [2.03954211e-05, 7.60062287e-05, -2.58280679e-04],
 ])
-b_seed = np.zeros(3)
-dout_seed = np.arange(0, 1.2, 0.2).reshape(2, 3)  # the post's `loss`
-lr_seed = 0.01
+b_post = np.zeros(3)
+dout_post = np.arange(0, 1.2, 0.2).reshape(2, 3)  # the post's `loss`
+lr_post = 0.01
 
 # %%
-out, cache = fc_forward(x_seed, w_seed, b_seed)
+out, cache = fc_forward(x_post, w_post, b_post)
 print("output of the layer (the post prints [[-0.0001034 0.00017703 -0.00169928]"
       " [-0.00118995 0.00011195 -0.00361302]]):\n", out)
-residual_x, dw, db = fc_backward(dout_seed, cache)
+residual_x, dw, db = fc_backward(dout_post, cache)
 print("\nresidual_x = dx:\n", residual_x)
-w_one_step = sgd_step(w_seed, dw, lr_seed)
-b_one_step = sgd_step(b_seed, db, lr_seed)
+w_one_step = sgd_step(w_post, dw, lr_post)
+b_one_step = sgd_step(b_post, db, lr_post)
 print("\nW after one step:\n", w_one_step)
 print("\nb after one step:\n", b_one_step)
 
 # %% [markdown]
 # The forward output matches the post. Its updated parameters do not: the post prints
 # `W[0] = [-0.18020225 -0.25002861 -0.31994325]` and `b = [-0.03 -0.05 -0.07]`, while one step
-# gives `W[0] = [-0.03620225 -0.05002861 -0.06394325]` and `b = [-0.006 -0.01 -0.014]`, exactly
-# five times smaller. The post's values are what its update cell gives when it is **run five
-# times**: `ww -= ...` and `bb -= ...` change the notebook's global arrays in place, so every re-run
-# of the cell applies one more step — a notebook re-run artefact, not a different formula. (Its
+# gives `W[0] = [-0.03620225 -0.05002861 -0.06394325]` and `b = [-0.006 -0.01 -0.014]`. The post's
+# values are what its update cell gives when it is **run five times**: `ww -= ...` and `bb -= ...`
+# change the notebook's global arrays in place, so every re-run of the cell applies one more step —
+# a notebook re-run artefact, not a different formula. The gradient does not depend on `w`, so
+# five runs give $W_5 = w - 5\,\eta\,\partial L/\partial W$ against one step's
+# $W_1 = w - \eta\,\partial L/\partial W$: the **update term** $W - w$ is exactly five times
+# larger, and so is `b` (it starts at 0, so it *is* its update term). `W` itself is **not** exactly
+# five times larger, because the initial `w` is counted once in both: row 0 gives the ratios
+# $-0.18020225 / -0.03620225 \approx 4.978$, $-0.25002861 / -0.05002861 \approx 4.998$ and
+# $-0.31994325 / -0.06394325 \approx 5.004$. (Its
 # `reg = 0.75` term adds nothing: `prev_grad_w` is reset to zeros at the top of the cell just
 # before it is used, so `prev_grad_w * reg` is zero on the first step and on every re-run; the
 # line `prev_grad_w = ww` afterwards only makes the printed "prev_grad_w" the updated weights.)
