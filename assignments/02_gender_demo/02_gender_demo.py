@@ -17,7 +17,11 @@
 # from their weight and height, and we trained it with stochastic gradient descent
 # (随机梯度下降, SGD) by writing out the gradient (梯度) of the loss function (损失函数) for
 # **every single weight** with the chain rule. It worked, but the code was bloated. This
-# assignment follows the course's third lesson, "全连接层的前向和后向传播推导(下)":
+# assignment follows the course notes of the third lesson, **“深度学习基础课:全连接层的前向和后向传播推导(下)”**
+# (the notes of the online course 深度学习基础班, lesson 3; below, *the course*). The course's
+# programs are written in ReScript and live in its repository, https://github.com/yyc-git/DeepLearningEdu
+# (lesson 2, the “判断性别” demo, in `lessons/2_gender_analyze`; this lesson in
+# `lessons/3_derivation_3`). The lesson goes:
 #
 # 1. Why vectorise (向量化) the gradients at all?
 # 2. What is the error term (误差项) $\delta$, and how does it remove the repeated work?
@@ -48,6 +52,20 @@
 # its own (other random parameters, other shapes, the layer-built demo) and compares with
 # what the derivation says. Keep the names and signatures exactly as given. Cells tagged
 # `provided` are given — read them, do not change them.
+#
+# **Conventions and the rules the grader checks** (each docstring repeats the ones that apply):
+#
+# - Everything is `float64`; return arrays of exactly the documented shapes (`db` of a layer
+#   is `(out,)`, not `(1, out)`: broadcasting would hide the difference in a sum, but the grader
+#   compares shapes before values). A scalar (a loss, $y_5$) may be a Python float or a 0-d
+#   array.
+# - **Do not change an input in place.** A method must leave the arrays it is given untouched:
+#   `delta *= y * (1 - y)` changes the caller's `delta`, and `x -= mean` changes the caller's
+#   `x`. Work on a copy or build a new array (`delta * y * (1 - y)`). Values are judged on their
+#   own; changing an input in place costs a quarter of the task's points, and the feedback says
+#   which input. A layer's *own* parameters are different: `update` may change `self.w` and
+#   `self.b` in place or replace them, as you like; the constructor of `NeuralNetwork_train` must
+#   not modify `params`.
 
 # %% tags=["provided"]
 import numpy as np
@@ -255,8 +273,10 @@ class NeuralNetwork_train_before:
 # %% [markdown]
 # ### Why zero mean is needed
 #
-# The course starts every parameter at 0.1 and trains on the raw data. Its first logged loss
-# is `0.2551368026612414`, and then the loss hardly moves from 0.25: every $net_3$, $net_4$ is
+# The course's per-weight program — `NeuralNetwork_train_before.res` in `lessons/3_derivation_3/src/exec/`
+# of the course repository, the code the notes call 判断性别Demo的 `NeuralNetwork_train_before` —
+# starts every parameter at 0.1 and trains on the raw data. The first loss it logs (it prints
+# `loss:` every 10 epochs) is `0.2551368026612414`, and then the loss hardly moves from 0.25: every $net_3$, $net_4$ is
 # about $0.1\cdot(50 + 150) = 20$ or more, $\sigma'(20) \approx 2\cdot10^{-9}$, so all hidden
 # gradients vanish and the output can only learn the average label 0.5 (loss 0.25). On the
 # zero-meaned data the same network learns.
@@ -277,7 +297,9 @@ for person, x in zip(inference_data, inference_centered):
 # %% [markdown]
 # ### Aside: three bugs in the course's original per-weight code
 #
-# The course's ReScript code for this version has three slips that the demo never revealed:
+# The course's ReScript program for this version, `NeuralNetwork_train_before.res` (lesson 3, in
+# `lessons/3_derivation_3/src/exec/` of https://github.com/yyc-git/DeepLearningEdu), has three
+# slips that the demo never revealed:
 #
 # 1. **Feature/weight swap.** The neuron computes `height * weight1 + weight * weight2`, so
 #    $w_{31}$ multiplies the height $x_2$ — but its gradient uses `d_y3_d_w31 = x1 * ...` with
@@ -417,7 +439,10 @@ class NeuralNetwork_train:
         self.b_out = np.array([params["b5"]], dtype=float)
 
     def feedforward(self, x):
-        """x: one person [weight, height], shape (2,). Returns y5 as a float."""
+        """x: one person [weight, height], shape (2,). Returns y5 as a float.
+
+        Rules: x must not be changed in place (a quarter of the task's points).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -427,6 +452,10 @@ class NeuralNetwork_train:
         data: (n, 2) people, all_y_trues: (n,) labels (female 1, male 0).
         Returns losses: list of floats, the MSE over all people after every epoch with
         epoch % 10 == 0.
+
+        Rules: data and all_y_trues must not be changed in place (a quarter of the task's
+        points); the parameters are the object's own (W_hidden, ...) and are updated in place or
+        replaced, as you like.
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -489,7 +518,10 @@ class LinearLayer:
         self.db = None
 
     def forward(self, x):
-        """x: (N, in_features). Returns out = x @ w + b, shape (N, out_features)."""
+        """x: (N, in_features). Returns out = x @ w + b, shape (N, out_features).
+
+        Rules: x must not be changed in place (keeping a reference to it is fine).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -498,12 +530,19 @@ class LinearLayer:
 
         Stores self.dw (in_features, out_features) and self.db (out_features,), summed over
         the batch. Returns delta_in = dE/dx, shape (N, in_features).
+
+        Rules: delta (and the x kept by forward) must not be changed in place (a quarter of the
+        task's points); dw and db have exactly these shapes (db is (out_features,), not
+        (1, out_features)).
         """
         # YOUR CODE HERE
         raise NotImplementedError()
 
     def update(self, lr):
-        """One SGD step on w and b with the gradients of the last backward."""
+        """One SGD step on w and b with the gradients of the last backward.
+
+        w and b are the layer's own: update them in place or replace them, as you like.
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -527,12 +566,18 @@ class SigmoidLayer:
     """Elementwise sigmoid activation."""
 
     def forward(self, x):
-        """x: any shape. Returns sigmoid(x), same shape."""
+        """x: any shape. Returns sigmoid(x), same shape.
+
+        Rules: x must not be changed in place (a quarter of the task's points).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
     def backward(self, delta):
-        """delta: dE/dy, same shape as the last forward's output. Returns dE/dx."""
+        """delta: dE/dy, same shape as the last forward's output. Returns dE/dx, same shape.
+
+        Rules: delta must not be changed in place (a quarter of the task's points).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -564,12 +609,16 @@ class MSELoss:
     """Mean squared error as a layer."""
 
     def forward(self, y_pred, y_true):
-        """y_pred, y_true: arrays of the same shape. Returns mean((y_pred - y_true)**2)."""
+        """y_pred, y_true: arrays of the same shape. Returns mean((y_pred - y_true)**2).
+
+        The loss may be a Python float or a 0-d array. Rules: y_pred and y_true must not be
+        changed in place (a quarter of the task's points).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
     def backward(self):
-        """Returns dL/d(y_pred) for the last forward, same shape as y_pred."""
+        """Returns dL/d(y_pred) for the last forward, a float64 array of y_pred's shape."""
         # YOUR CODE HERE
         raise NotImplementedError()
 
