@@ -13,6 +13,8 @@ from ..reference import reference_namespace
 def modules() -> dict[str, object]:
     found = {}
     for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):  # helpers shared by the graders, not graders
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         found[module.SLUG] = module
     return found

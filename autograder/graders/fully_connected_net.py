@@ -8,6 +8,7 @@ import numpy as np
 
 from autograder import paths
 from autograder.cases import Task, outcome_case, reference_case
+from autograder.graders._inputs import between_draws, off_kink
 
 SLUG = "04_fully_connected_net"
 
@@ -72,12 +73,13 @@ result = {"dx": relu_backward(dout, cache)}
 
 def _relu_cases(reference, call):
     cases = []
-    for k, shape in enumerate([(4, 6), (1, 5), (2, 3, 4), (2, 3, 2, 2), (7,)]):
+    for k, (shape, scale) in enumerate([((4, 6), 1.0), ((1, 5), 1.0), ((2, 3, 4), 0.01), ((2, 3, 2, 2), 100.0),
+                                        ((7,), 1.0)]):
         rng = np.random.default_rng(410 + k)
-        x = rng.standard_normal(shape)
-        x[np.abs(x) < 1e-3] = 0.5  # no input at the kink
-        cases.append(reference_case(f"x of shape {shape}", call, {"x": x, "dout": rng.standard_normal(shape)},
-                                    reference, RTOL, ATOL))
+        x = off_kink(rng, shape, scale=scale)  # entries at ±1e-3, ±1e-2, ±5e-2 of the scale, none at 0
+        size = "" if scale == 1 else f", entries of size about {scale:g}"
+        cases.append(reference_case(f"x of shape {shape}{size}, some just either side of 0", call,
+                                    {"x": x, "dout": rng.standard_normal(shape)}, reference, RTOL, ATOL))
     return cases
 
 
@@ -203,6 +205,11 @@ result = {"out": out, "dx": dropout_backward(dout, cache)}
 """
 
 
+def _near_threshold(mask_seed, shape):
+    """A keep probability halfway between the two closest of the mask's random numbers in [0.3, 0.7]."""
+    return between_draws(np.random.default_rng(mask_seed).random(shape), 0.3, 0.7)
+
+
 def _dropout_inputs(seed, shape, p, mask_seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape)
@@ -248,6 +255,11 @@ def _dropout_forward_cases(reference):
         inputs = _dropout_inputs(seed, shape, p, mask_seed)
         del inputs["dout"]
         cases.append(reference_case(name, DROPOUT_FORWARD_CALL, inputs, reference, RTOL, ATOL))
+    inputs = _dropout_inputs(445, (6, 8), 0.5, 13)
+    inputs["p"] = np.array(_near_threshold(13, (6, 8)))
+    del inputs["dout"]
+    cases.append(reference_case("train mode, seed 13, p within a hair of two of the mask's random numbers "
+                                "(keep where the number is < p)", DROPOUT_FORWARD_CALL, inputs, reference, RTOL, ATOL))
     inputs = _dropout_inputs(443, (5, 7), 0.4, 3)
     del inputs["dout"]
     cases.append(reference_case("test mode returns x unchanged", DROPOUT_FORWARD_TEST_CALL, inputs, reference,
@@ -265,6 +277,10 @@ def _dropout_backward_cases(reference):
                                             ("train mode, p = 0.9, seed 5, x (2, 3, 4)", 451, (2, 3, 4), 0.9, 5)]:
         cases.append(reference_case(name, DROPOUT_BACKWARD_CALL, _dropout_inputs(seed, shape, p, mask_seed),
                                     reference, RTOL, ATOL))
+    inputs = _dropout_inputs(454, (5, 9), 0.5, 17)
+    inputs["p"] = np.array(_near_threshold(17, (5, 9)))
+    cases.append(reference_case("train mode, seed 17, p within a hair of two of the mask's random numbers",
+                                DROPOUT_BACKWARD_CALL, inputs, reference, RTOL, ATOL))
     cases.append(reference_case("test mode: dx is dout", DROPOUT_BACKWARD_TEST_CALL,
                                 _dropout_inputs(452, (4, 3), 0.25, 9), reference, RTOL, ATOL))
     inputs = _dropout_inputs(453, (200, 100), 0.7, 0)

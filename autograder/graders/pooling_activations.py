@@ -2,8 +2,9 @@
 
 Pooling: NCHW inputs up to (3, 4, 9, 9); windows that tile, overlap, leave gaps, cover the whole
 image, and strides that leave rows and columns unreached (floored output size). Inputs of the
-max poolings are tie-free: a shuffled grid of distinct values, at least 0.01 apart. Activations:
-inputs at least 0.05 away from the kink at 0, shapes (N, D), NCHW, rank 3, batch 1; PReLU's
+max poolings are tie-free but hold near-ties: in about half of the windows the runner-up is only
+1e-3 … 5e-2 below the maximum (``_inputs.near_ties``). Activations: about a third of the inputs sit
+just either side of the kink at 0 (±1e-3, ±1e-2, ±5e-2; ``_inputs.off_kink``), none on it; shapes (N, D), NCHW, rank 3, batch 1; PReLU's
 alpha has shape (C,) along axis 1. Every case is small enough for plain Python loops.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.cases import Task, reference_case
+from autograder.graders._inputs import near_ties, off_kink
 
 SLUG = "06_pooling_activations"
 
@@ -79,19 +81,6 @@ result = {"dx": dx, "dalpha": dalpha}
 """
 
 
-def _tie_free(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Distinct values in about [-3, 3], at least 0.01 apart, in random order."""
-    n = int(np.prod(shape))
-    step = max(0.01, 6.0 / n)
-    values = (np.arange(n) - n / 2) * step + rng.uniform(0.0, 0.2 * step)
-    return rng.permutation(values).reshape(shape)
-
-
-def _off_kink(rng: np.random.Generator, shape: tuple[int, ...], low: float = 0.05, high: float = 4.0) -> np.ndarray:
-    """Values with |x| in [low, high], both signs."""
-    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
-
-
 def _out_size(size: int, window: int, stride: int) -> int:
     return (size - window) // stride + 1
 
@@ -137,7 +126,7 @@ def _pool_cases(kind: str, backward: bool, reference: dict) -> list:
     cases = []
     for name, seed, shape, (ph, pw), stride in POOLS:
         rng = np.random.default_rng(seed + (50 if backward else 0) + (0 if kind == "max" else 100))
-        x = _tie_free(rng, shape) if kind == "max" else rng.standard_normal(shape)
+        x = near_ties(rng, shape, ph, pw, stride) if kind == "max" else rng.standard_normal(shape)
         inputs = {"x": x, "ph": np.array(ph), "pw": np.array(pw), "stride": np.array(stride)}
         if backward:
             inputs["dout"] = rng.standard_normal(shape[:2] + (_out_size(shape[2], ph, stride),
@@ -153,7 +142,7 @@ def _global_cases(kind: str, backward: bool, reference: dict) -> list:
     cases = []
     for name, seed, shape in GLOBAL_SHAPES:
         rng = np.random.default_rng(seed + (50 if backward else 0) + (0 if kind == "max" else 100))
-        x = _tie_free(rng, shape) if kind == "max" else rng.standard_normal(shape)
+        x = near_ties(rng, shape, shape[2], shape[3], 1) if kind == "max" else rng.standard_normal(shape)
         inputs = {"x": x}
         if backward:
             inputs["dout"] = rng.standard_normal(shape[:2])
@@ -168,7 +157,7 @@ def _activation_cases(name: str, backward: bool, reference: dict, alphas: tuple 
     for k, (title, seed, shape) in enumerate(ACTIVATION_SHAPES):
         rng = np.random.default_rng(seed + (50 if backward else 0) + 7 * len(name))
         alpha = alphas[k % len(alphas)]
-        inputs = {"x": _off_kink(rng, shape)}
+        inputs = {"x": off_kink(rng, shape)}
         if backward:
             inputs["dout"] = rng.standard_normal(shape)
         if alpha is not None:
@@ -185,7 +174,7 @@ def _prelu_cases(backward: bool, reference: dict) -> list:
     cases = []
     for title, seed, shape, (low, high) in PRELU_SHAPES:
         rng = np.random.default_rng(seed + (50 if backward else 0))
-        inputs = {"x": _off_kink(rng, shape), "alpha": rng.uniform(low, high, shape[1])}
+        inputs = {"x": off_kink(rng, shape), "alpha": rng.uniform(low, high, shape[1])}
         if backward:
             inputs["dout"] = rng.standard_normal(shape)
         cases.append(reference_case(title, PRELU_BACKWARD_CALL if backward else PRELU_FORWARD_CALL,
