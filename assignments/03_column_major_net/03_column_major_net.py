@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Assignment 03 — A network with data stored by columns (数据按列存储)
 #
-# This assignment follows the course post "神经网络-全连接层(3)". The post packs the forward and
+# This assignment follows the course notes **“神经网络-全连接层(3)”** (a blog post, the third of a
+# series on the fully-connected layer; below, *the post*). The post packs the forward and
 # backward pass of a small network into three classes — a loss, a fully-connected layer with a
 # sigmoid, and a network that chains them — and then asks how we know the code is right: "一般来说
 # 我们会采用一些近似方法计算验证梯度是否正确" (we check the gradients with an approximation).
@@ -40,8 +41,21 @@
 #   columns as it has outputs: `w (in, out)`;
 # - the bias $b$ is a matrix with one row per output and one column: `b (out, 1)`.
 #
-# Everything is `float64`. Each task is followed by a cell of visible checks (✓ when they pass, an
-# `AssertionError` saying what is wrong otherwise); the grader runs hidden cases of its own.
+# **Conventions and the rules the grader checks** (each docstring repeats the ones that apply):
+#
+# - Everything is `float64`; return arrays of exactly the documented shapes — `grad_b` is
+#   `(out, 1)`, not `(out,)` and not a single number; a loss may be a Python float or a 0-d array.
+# - **Do not change an input in place.** Your methods must leave the arrays they are given
+#   untouched: `residual *= top * (1 - top)` changes the caller's `residual`, `y -= t` changes the
+#   caller's `y`. Work on a copy or build a new array (`residual * top * (1 - top)`). Values are
+#   judged on their own; changing an input in place costs a quarter of the task's points, and the
+#   feedback says which input. Three things are the contract, not mutations: `FC.backward` updates
+#   the layer's **own** `w` and `b` (in place or by replacing them, as you like);
+#   `numerical_gradient` perturbs `x` in place and puts every value back (section 5); and
+#   `gradient_check` sets the layer's `lr` to 0 and restores it.
+#
+# Each task is followed by a cell of visible checks (✓ when they pass, an `AssertionError` saying
+# what is wrong otherwise); the grader runs hidden cases of its own.
 
 # %% tags=["provided"]
 import numpy as np
@@ -104,7 +118,9 @@ y_xor = np.array([[0.0, 1.0, 1.0, 0.0]])
 # forward pass prepares the data of the backward pass): `backward()` takes no argument and uses
 # what the last `forward` stored.
 #
-# **Task 1.** Implement `SquareLoss`. `forward(y, t)` returns the loss as a float, `backward()`
+# ### Task 1 — `SquareLoss` (1 point)
+#
+# Implement `SquareLoss`. `forward(y, t)` returns the loss as a float, `backward()`
 # returns $\partial L/\partial y$ of the last `forward`, exactly.
 
 # %% nbgrader={"grade": false, "grade_id": "SquareLoss", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -112,12 +128,15 @@ class SquareLoss:
     """L = sum((y - t)**2) / N / 2 for outputs y and targets t of shape (out, N), N = columns."""
 
     def forward(self, y, t):
-        """y, t: arrays of shape (out, N). Returns the loss L, a float."""
+        """y, t: arrays of shape (out, N). Returns the loss L, a float (or a 0-d array).
+
+        Rules: y and t must not be changed in place (a quarter of the task's points).
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
     def backward(self):
-        """Returns dL/dy = (y - t) / N for the last forward, shape (out, N)."""
+        """Returns dL/dy = (y - t) / N for the last forward, a float64 array of shape (out, N)."""
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -159,7 +178,9 @@ check_SquareLoss(SquareLoss)
 # normal distribution (`np.random.default_rng(0)` when no `rng` is given), sets `b` to zeros and
 # `grad_w`, `grad_b` to `None`. The tests may set `w`, `b` and `lr` directly.
 #
-# **Task 2.** Implement `FC.forward` and `FC.backward`. `backward` stores `self.grad_w (in, out)`
+# ### Task 2 — `FC` (3 points)
+#
+# Implement `FC.forward` and `FC.backward`. `backward` stores `self.grad_w (in, out)`
 # and `self.grad_b (out, 1)`, updates `w` and `b`, and returns `residual_x (in, N)`. The check
 # compares everything with numerical gradients at the weights from before the update.
 
@@ -184,7 +205,8 @@ class FC:
     def forward(self, in_data):
         """in_data: (in_num, N), one column per sample. Returns top = sigmoid(w.T @ in_data + b), (out_num, N).
 
-        Keep what backward needs.
+        Keep what backward needs. Rules: in_data must not be changed in place (keeping a
+        reference to it is fine).
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -195,6 +217,10 @@ class FC:
         Stores self.grad_w (in_num, out_num) and self.grad_b (out_num, 1), summed over the batch;
         updates w and b by one SGD step with self.lr; returns residual_x = dL/d(in_data),
         shape (in_num, N), computed with the weights from before the update.
+
+        Rules: residual (and the in_data kept by forward) must not be changed in place (a quarter
+        of the task's points); w and b are the layer's own and may be updated in place or
+        replaced. grad_b has exactly the shape (out_num, 1).
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -232,7 +258,9 @@ check_FC(FC)
 # a hundred random starts we tried, the network then separates XOR with a wide margin (with `lr = 0.1`
 # and 10000 iterations, one random start in five does not get there).
 #
-# **Task 3.** Implement `Net.train` and `Net.predict`.
+# ### Task 3 — `Net` (2 points)
+#
+# Implement `Net.train` and `Net.predict`.
 
 # %% nbgrader={"grade": false, "grade_id": "Net", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Net:
@@ -250,12 +278,17 @@ class Net:
 
         Runs `iterations` full-batch iterations (forward, loss, backward with updates).
         Returns losses: a list of floats, the loss of each iteration's forward pass.
+
+        Rules: X and y must not be changed in place (a quarter of the task's points).
         """
         # YOUR CODE HERE
         raise NotImplementedError()
 
     def predict(self, X):
-        """X: (input_num, N). Returns the network's outputs (after the last sigmoid), (out_num, N)."""
+        """X: (input_num, N). Returns the network's outputs (after the last sigmoid), (out_num, N).
+
+        Rules: X must not be changed in place.
+        """
         # YOUR CODE HERE
         raise NotImplementedError()
 
@@ -295,7 +328,9 @@ print("loss: first %.4f, after 500 iterations %.4f, last %.6f" % (losses[0], los
 # use its argument or read the very array `x` (as in `lambda _: loss(layer.forward(x))`), and `x` is
 # unchanged when `numerical_gradient` returns.
 #
-# **Task 4.** Implement `numerical_gradient(f, x, h=1e-5)` for `x` of any shape; `f(x)` returns a
+# ### Task 4 — `numerical_gradient` (2 points)
+#
+# Implement `numerical_gradient(f, x, h=1e-5)` for `x` of any shape; `f(x)` returns a
 # scalar (a float or a 0-d array). Return the gradient as a float array of `x`'s shape.
 
 # %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -305,7 +340,8 @@ def numerical_gradient(f, x, h=1e-5):
 
     Inputs:
     - f: a function of one array argument returning a scalar
-    - x: a float numpy array of any shape; perturbed in place and restored
+    - x: a float numpy array of any shape; perturbed in place and restored (this is the
+      contract: change x itself, not a copy, and put every value back)
     - h: the step
 
     Returns:
@@ -337,7 +373,9 @@ check_numerical_gradient(numerical_gradient)
 #   $\max_i |a_i - b_i| / \max(10^{-8}, |a_i| + |b_i|)$. Below about $10^{-7}$ means "equal"; a wrong
 #   backward pass gives something of order $10^{-2}$ to 1.
 #
-# **Task 5.** Implement `gradient_check(layer, x)` for any layer with `forward(x)`, `backward(residual)
+# ### Task 5 — `gradient_check` (2 points)
+#
+# Implement `gradient_check(layer, x)` for any layer with `forward(x)`, `backward(residual)
 # -> residual_x` and an attribute `lr`. It returns `rel_error(residual_x, numerical gradient)` as a
 # float.
 
@@ -350,10 +388,12 @@ def gradient_check(layer, x):
     - layer: an object with forward(x) -> top, backward(residual) -> residual_x and an attribute lr
     - x: the layer's input, e.g. (in, N) for an FC layer
 
-    Sets layer.lr to 0 during the check and restores it afterwards.
+    Sets layer.lr to 0 during the check and restores it afterwards (also when something raises).
+    Rules: the layer's weights must be unchanged afterwards (the check must not train it).
 
     Returns:
-    - error: rel_error(residual_x, numerical gradient of L with respect to x), a float
+    - error: rel_error(residual_x, numerical gradient of L with respect to x), one number (a
+      float or a 0-d array)
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -375,7 +415,7 @@ check_gradient_check(gradient_check, FC)
 # has the wrong shape; and one line is in the wrong place.
 
 # %% tags=["provided"]
-class SeedSquareLoss:
+class PostSquareLoss:
     """The post's SquareLoss."""
 
     def forward(self, y, t):
@@ -386,7 +426,7 @@ class SeedSquareLoss:
         return self.loss
 
 
-class SeedFC:
+class PostFC:
     """The post's FC (sigmoid activation, data by columns)."""
 
     def __init__(self, in_num, out_num, lr=0.1, rng=None):
@@ -426,26 +466,26 @@ x3, t3 = rng.standard_normal((3, 5)), rng.random((2, 5))
 y3 = rng.random((2, 5))
 
 # Bug 1: SquareLoss.backward is not the gradient of SquareLoss.forward.
-seed_loss = SeedSquareLoss()
-seed_loss.forward(y3, t3)
-numeric = numerical_gradient(lambda v: SeedSquareLoss().forward(v, t3), y3.copy())
+post_loss = PostSquareLoss()
+post_loss.forward(y3, t3)
+numeric = numerical_gradient(lambda v: PostSquareLoss().forward(v, t3), y3.copy())
 print("1. SquareLoss: the post's backward / the numerical gradient =",
-      np.round(seed_loss.backward() / numeric, 6).ravel()[:3], "... (N =", y3.shape[1], ")")
+      np.round(post_loss.backward() / numeric, 6).ravel()[:3], "... (N =", y3.shape[1], ")")
 
 # Bug 2: the bias gradient is summed over all output units.
-layer = SeedFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
+layer = PostFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
 residual = rng.standard_normal((2, 5))
 layer.forward(x3)
 layer.backward(residual)
-probe = SeedFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
+probe = PostFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
 numeric_b = numerical_gradient(lambda v: np.sum(probe.forward(x3) * residual), probe.b)
 print("2. bias gradient: the post's", np.shape(layer.grad_b), np.round(layer.grad_b, 4),
       "| numerical", numeric_b.shape, np.round(numeric_b.ravel(), 4))
 
 # Bug 3: residual_x is computed with the weights after the update.
 for lr in (0.0, 0.5):
-    layer = SeedFC(3, 2, lr=lr, rng=np.random.default_rng(4))
-    probe = SeedFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
+    layer = PostFC(3, 2, lr=lr, rng=np.random.default_rng(4))
+    probe = PostFC(3, 2, lr=0.0, rng=np.random.default_rng(4))
     layer.forward(x3)
     residual_x = layer.backward(residual)
     numeric_x = numerical_gradient(lambda v: np.sum(probe.forward(v) * residual), x3.copy())
