@@ -16,7 +16,9 @@
 # %% [markdown]
 # # Assignment 04 — A fully-connected network of any depth (全连接神经网络)
 #
-# This assignment follows the course post "全连接神经网络", which summarises the fully-connected
+# This assignment follows the course notes **“全连接神经网络”** (a blog post; below, *the post*; its
+# sections 1–5 are the structure, forward pass, backward pass, weight initialisation and gradient
+# descent of a fully-connected network), which summarise the fully-connected
 # network of Stanford's cs231n, assignment 2. A network has an input layer (输入层), hidden layers
 # (隐藏层) and an output layer (输出层); the input layer is not counted, so a network with one hidden
 # layer is a two-layer network. Each neuron first forms a linear sum of its inputs,
@@ -57,6 +59,23 @@
 # $dZ_L = \partial L/\partial Z_L$ back through dropout, ReLU, batch norm and affine, each backward
 # pass multiplies by its own local derivative.
 #
+# **Rules the grader checks** (each task's docstring repeats the ones that apply to it):
+#
+# - **Do not change an input in place.** Your functions must leave the arrays they are given
+#   untouched. `dx = dout; dx[x <= 0] = 0` changes the caller's `dout` (both names point to the
+#   same array), and `x -= x.max(axis=1, keepdims=True)` changes the caller's `x`. Work on a copy
+#   (`dx = dout.copy()`) or build a new array (`shifted = x - x.max(axis=1, keepdims=True)`).
+#   Values are judged on their own; changing an input in place costs a quarter of the task's
+#   points, and the feedback says which input. This covers the arrays in a backward pass's cache
+#   too (they are your forward's inputs), the model's input `X`, and the training data of
+#   `train_net` (shuffle an index array, not `X_train`). The exception is the contract of batch
+#   norm: `batchnorm_forward` stores the running averages back into `bn_param`.
+# - Backward passes are always given the cache of **your own** forward pass.
+# - `float64` (or the model's `dtype`), and exactly the documented shapes: `db` is $(M,)$, `dgamma`,
+#   `dbeta`, `running_mean` and `running_var` are $(D,)$ — not $(1, M)$ or $(1, D)$, which
+#   broadcasting would quietly accept in a computation but the grader does not (it compares shapes
+#   before values). A loss may be a Python float or a 0-d array.
+#
 # Each task is followed by a cell of visible checks (✓ when they pass, an `AssertionError` that says
 # what is wrong otherwise). They compare your gradients with numerical gradients (central
 # differences, the helper `gradient_check.py` shipped next to this notebook). The grader runs hidden
@@ -80,7 +99,8 @@ import numpy as np
 # $$dx = \text{dout}\, w^{\mathsf T}\ (\text{reshaped to } x\text{'s shape}), \qquad
 #   dw = x_{\text{flat}}^{\mathsf T}\, \text{dout}, \qquad db = \textstyle\sum_n \text{dout}_{n,:} .$$
 #
-# **Tasks 1–2.** Implement `affine_forward` and `affine_backward`.
+# **Task 1 — `affine_forward` (1 point)** and **Task 2 — `affine_backward` (2 points).** Implement
+# both.
 
 # %% nbgrader={"grade": false, "grade_id": "affine_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def affine_forward(x, w, b):
@@ -95,6 +115,9 @@ def affine_forward(x, w, b):
     Returns a tuple of:
     - out: output, of shape (N, M)
     - cache: whatever affine_backward needs
+
+    Rules: x, w and b must not be changed in place (a quarter of the task's points);
+    reshape into a new name (x_flat = x.reshape(N, -1)), never assign to x.shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -117,6 +140,9 @@ def affine_backward(dout, cache):
     - dx: Gradient with respect to x, of the shape of x, (N, d_1, ..., d_k)
     - dw: Gradient with respect to w, of shape (D, M), summed over the batch
     - db: Gradient with respect to b, of shape (M,)
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the task's
+    points); dx, dw, db have exactly these shapes (db is (M,), not (1, M)).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -138,7 +164,10 @@ check_affine_backward(affine_forward, affine_backward)
 # (at exactly $x = 0$ the derivative is undefined; take 0 — the tests never hit it). Inputs may
 # have any shape.
 #
-# **Tasks 3–4.** Implement `relu_forward` and `relu_backward`.
+# **Task 3 — `relu_forward` (1 point)** and **Task 4 — `relu_backward` (1 point).** Implement both.
+# Both return **new** arrays: `relu_forward` must not clip `x` in place, and `relu_backward` must
+# not zero entries of `dout` in place (`dx = dout; dx[x <= 0] = 0` does exactly that — start from
+# `dout.copy()`, or write `dout * (x > 0)`).
 
 # %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def relu_forward(x):
@@ -149,8 +178,10 @@ def relu_forward(x):
     - x: Inputs, of any shape
 
     Returns a tuple of:
-    - out: Output, of the same shape as x: max(0, x) elementwise
+    - out: Output, of the same shape as x: max(0, x) elementwise, a new array
     - cache: whatever relu_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -170,7 +201,10 @@ def relu_backward(dout, cache):
     - cache: what relu_forward returned as its cache
 
     Returns:
-    - dx: Gradient with respect to x, of the shape of dout
+    - dx: Gradient with respect to x, of the shape of dout, a new array
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points): not dx = dout; dx[x <= 0] = 0, but dx = dout.copy() first.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -212,7 +246,11 @@ check_relu_backward(relu_forward, relu_backward)
 #
 # **The backward pass** (train mode) goes through the same graph in reverse — the post's
 # $\frac{dL}{d\,\text{affOut}} = \frac{dL}{d\,\text{batchOut}} \cdot \frac{d\,\text{batchOut}}{d\,\text{affOut}}$,
-# $d\gamma$ and $d\beta$. With $s = \sqrt{\sigma^2 + \epsilon}$ and sums over the batch (axis 0):
+# $d\gamma$ and $d\beta$. (A slip in the post: it writes $d\gamma$ and $d\beta$ with the same
+# factor as $dx$, $d\gamma = d\beta = \frac{dL}{d\,\text{batchOut}} \cdot
+# \frac{d\,\text{batchOut}}{d\,\text{affOut}}$. The chain rule needs the derivative of batchOut
+# with respect to the parameter itself: $\partial\,\text{batchOut}/\partial\gamma = \hat x$ and
+# $\partial\,\text{batchOut}/\partial\beta = 1$, which gives the two sums below.) With $s = \sqrt{\sigma^2 + \epsilon}$ and sums over the batch (axis 0):
 #
 # $$d\beta = \sum_n \text{dout}_n, \qquad d\gamma = \sum_n \text{dout}_n \circ \hat x_n, \qquad
 #   d\hat x = \text{dout} \circ \gamma,$$
@@ -227,7 +265,8 @@ check_relu_backward(relu_forward, relu_backward)
 # Substituting everything gives a one-line formula for $dx$ in terms of $\hat x$ and $d\hat x$ — a
 # good exercise, optional.)
 #
-# **Tasks 5–6.** Implement `batchnorm_forward` (both modes) and `batchnorm_backward` (train mode).
+# **Task 5 — `batchnorm_forward` (2 points)** and **Task 6 — `batchnorm_backward` (3 points).**
+# Implement `batchnorm_forward` (both modes) and `batchnorm_backward` (train mode).
 
 # %% nbgrader={"grade": false, "grade_id": "batchnorm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def batchnorm_forward(x, gamma, beta, bn_param):
@@ -249,6 +288,10 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     Returns a tuple of:
     - out: of shape (N, D)
     - cache: whatever batchnorm_backward needs (train mode)
+
+    Rules: x, gamma and beta must not be changed in place (a quarter of the task's points);
+    updating bn_param is the contract, not a mutation. running_mean and running_var have
+    exactly the shape (D,) (x.mean(axis=0), not keepdims=True's (1, D)).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -271,6 +314,9 @@ def batchnorm_backward(dout, cache):
     - dx: Gradient with respect to x, of shape (N, D)
     - dgamma: Gradient with respect to gamma, of shape (D,)
     - dbeta: Gradient with respect to beta, of shape (D,)
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the task's
+    points); dgamma and dbeta have exactly the shape (D,).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -299,7 +345,8 @@ check_batchnorm_backward(batchnorm_forward, batchnorm_backward)
 # The backward pass multiplies by the same mask: $dx = \text{dout} \circ \text{keep} / p$ in train
 # mode, $dx = \text{dout}$ in test mode. Inputs may have any shape.
 #
-# **Tasks 7–8.** Implement `dropout_forward` and `dropout_backward`.
+# **Task 7 — `dropout_forward` (1 point)** and **Task 8 — `dropout_backward` (1 point).** Implement
+# both.
 
 # %% nbgrader={"grade": false, "grade_id": "dropout_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def dropout_forward(x, dropout_param):
@@ -311,12 +358,14 @@ def dropout_forward(x, dropout_param):
     - dropout_param: A dictionary with the following keys:
       - p: Dropout parameter. We keep each neuron output with probability p.
       - mode: 'test' or 'train'. In test mode, the input is returned unchanged.
-      - seed: Seed for the mask: keep = np.random.default_rng(seed).random(x.shape) < p.
-        Optional; without it any random generator may be used.
+      - seed: optional int; the mask is keep = np.random.default_rng(seed).random(x.shape) < p.
+        Without it any random generator may be used.
 
     Returns a tuple of:
     - out: Array of the same shape as x: x * keep / p in train mode, x in test mode
     - cache: whatever dropout_backward needs
+
+    Rules: x and dropout_param must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -337,6 +386,9 @@ def dropout_backward(dout, cache):
 
     Returns:
     - dx: Gradient with respect to x, of the shape of dout
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the task's
+    points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -365,7 +417,11 @@ check_dropout_backward(dropout_forward, dropout_backward)
 # first: the largest exponent is then $e^0 = 1$. Compute $\log p$ as
 # $(s - \max s) - \log \sum e^{s - \max s}$ rather than as the log of a tiny $p$.
 #
-# **Task 9.** Implement `softmax_loss`. `y` holds integer labels, $0 \le y_n < C$.
+# ### Task 9 — `softmax_loss` (2 points)
+#
+# Implement `softmax_loss`. `y` holds integer labels, $0 \le y_n < C$. Shift into a new array,
+# `shifted = x - x.max(axis=1, keepdims=True)`: the in-place `x -= ...` would change the caller's
+# scores.
 
 # %% nbgrader={"grade": false, "grade_id": "softmax_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def softmax_loss(x, y):
@@ -378,8 +434,11 @@ def softmax_loss(x, y):
     - y: Vector of labels, of shape (N,) where y[i] is the label of x[i] and 0 <= y[i] < C
 
     Returns a tuple of:
-    - loss: Scalar giving the loss, the mean over the batch
+    - loss: Scalar giving the loss, the mean over the batch (a Python float or a 0-d array)
     - dx: Gradient of the loss with respect to x, of shape (N, C)
+
+    Rules: x and y must not be changed in place (a quarter of the task's points): no
+    x -= x.max(...), write shifted = x - x.max(...).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -467,7 +526,9 @@ for weight_scale in (1e-2, np.sqrt(2 / 100), 0.5):
 # `X` may have any shape `(N, d_1, ..., d_k)` with `d_1 ⋯ d_k = input_dim`; `affine_forward`
 # flattens it.
 #
-# **Task 10.** Implement `FullyConnectedNet`. The check runs a numerical gradient check of the whole
+# ### Task 10 — `FullyConnectedNet` (4 points)
+#
+# Implement `FullyConnectedNet`. The check runs a numerical gradient check of the whole
 # model — with and without regularization, batch norm and dropout.
 
 # %% nbgrader={"grade": false, "grade_id": "FullyConnectedNet", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -514,6 +575,9 @@ class FullyConnectedNet:
         - loss: Scalar value giving the loss
         - grads: Dictionary with the same keys as self.params, mapping parameter names to
           gradients of the loss with respect to those parameters
+
+        Rules: X and y must not be changed in place (a quarter of the task's points); every
+        gradient has the shape and the dtype of its parameter.
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -558,8 +622,10 @@ for row in (X_train[3] * 9).astype(int):  # one training image, the digit y_trai
 print("label:", y_train[3])
 
 # %% [markdown]
-# **Task 11.** Implement `train_net(model, data, learning_rate, num_epochs, batch_size, seed,
-# verbose)`, minibatch stochastic gradient descent:
+# ### Task 11 — `train_net` (2 points)
+#
+# Implement `train_net(model, data, learning_rate, num_epochs, batch_size, seed, verbose)`, minibatch
+# stochastic gradient descent:
 #
 # - `data` is a dict with `X_train` and `y_train` (other keys, such as `X_val`, are ignored);
 # - `rng = np.random.default_rng(seed)`, one generator for the whole run;
@@ -591,6 +657,10 @@ def train_net(model, data, learning_rate=0.2, num_epochs=50, batch_size=10, seed
 
     Returns:
     - loss_history: A list of floats, the loss of every minibatch (one per iteration)
+
+    Rules: data['X_train'] and data['y_train'] must not be changed in place (a quarter of the
+    task's points): shuffle an index array (rng.permutation(N)), never the data. Updating
+    model.params is the point of the function.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
