@@ -182,7 +182,7 @@ class FullyConnectedNet:
         return loss, grads
 
 
-def train_net(model, data, learning_rate=0.1, num_epochs=20, batch_size=10, seed=0, verbose=False):
+def train_net(model, data, learning_rate=0.2, num_epochs=50, batch_size=10, seed=0, verbose=False):
     X, y = data["X_train"], data["y_train"]
     N = X.shape[0]
     rng = np.random.default_rng(seed)
