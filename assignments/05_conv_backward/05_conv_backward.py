@@ -16,10 +16,18 @@
 # %% [markdown]
 # # Assignment 05 — The backward pass of convolution (卷积层的反向传播)
 #
-# The course derives the backward pass of a convolution layer in four steps, each adding one
+# **Where the notes are.** This assignment follows the course notes
+# **“0_2_2-卷积层的反向传播-多通道、无padding、步长1”** — part 0_2_2 of the series “numpy实现神经网络系列”
+# (https://github.com/yizt/numpy_neuron_network) — together with the three parts of that series
+# around it, which are not shipped with the course and are read in the original series:
+# 0_2_1 (卷积层的反向传播-单通道、无padding、步长1), 0_2_3 (…-多通道、无padding、步长不为1) and 0_2_4
+# (…-多通道、有padding、步长不为1). Below, *the notes* means these four parts, and a citation such as
+# "part 0_2_1, eq. (5)" names the part and its equation number.
+#
+# The notes derive the backward pass of a convolution layer in four steps, each adding one
 # complication to the previous one:
 #
-# | step | seed part | what is added | your function |
+# | step | part of the notes | what is added | your function |
 # |---|---|---|---|
 # | 1 | 0_2_1 单通道、无padding、步长1 | one channel, one filter, stride 1, no padding | `conv_backward_single_channel(dout, x, w)` |
 # | 2 | 0_2_2 多通道、无padding、步长1 | many input channels, many filters, a batch | `conv_backward_multi_channel(dout, x, w)` |
@@ -35,26 +43,39 @@
 #   (以翻转180°的卷积核在加了padding的 δ 上做卷积) — with zeros inserted into δ when the stride is
 #   larger than 1, and the padding cut off at the end.
 #
-# **Grading.** Five graded tasks. The cell after each runs visible checks (shapes, the seed's
+# **Grading.** Five graded tasks. The cell after each runs visible checks (shapes, the notes'
 # worked example, numerical gradients of *your* `conv_forward`); the grader compares your outputs
 # with the derivation on other random inputs (batch of 1, non-square images and kernels, $C \ne F$,
 # strides that do not divide the image). Plain Python loops are fine: a correct answer written
 # with loops gets full marks (the grader's cases are small; the feedback tells you how long your
 # code took). Assignment 09 will ask for a vectorised version. Keep the names and signatures
 # exactly as given; cells tagged `provided` are given.
+#
+# **Conventions and the rules the grader checks** (each docstring repeats them):
+#
+# - `float64` arrays in the NCHW layout of section 0; return exactly the documented shapes
+#   (`db` is `(F,)`; `dx` always has the full shape of `x`). The single-channel `db` is one
+#   number: a Python float or a 0-d array.
+# - `conv_backward` is always given the cache of **your own** `conv_forward`.
+# - **Do not change an input in place.** Your functions must leave the arrays they are given
+#   untouched: `dout`, `x`, `w`, `b`, and the arrays in the cache (they are your forward's
+#   inputs). Writing into a *new* array (`dx = np.zeros_like(x)`, then `dx[...] += ...`) is the
+#   normal way; `x[...] = ...` or `dout *= ...` would change the caller's array. Values are judged
+#   on their own; changing an input in place costs a quarter of the task's points, and the
+#   feedback says which input.
 
 # %% tags=["provided"]
 import numpy as np
 
 # %% [markdown]
-# ## 0. Notation: from the seed's symbols to arrays
+# ## 0. Notation: from the symbols of the notes to arrays
 #
-# The seed writes one sample at a time, layer by layer. Layer $l-1$'s output $z^{l-1}$ is the
+# The notes write one sample at a time, layer by layer. Layer $l-1$'s output $z^{l-1}$ is the
 # convolution's input, $z^l$ its output, and $\delta^l = \frac{\partial L}{\partial z^l}$ the
 # error term (误差项) arriving from above. Here everything is a float64 numpy array in the
 # **NCHW** layout used by PyTorch and cs231n:
 #
-# | seed | here | shape |
+# | notes | here | shape |
 # |---|---|---|
 # | $z^{l-1}_{c,i,j}$, channel $c = 1..C^{l-1}$, height $H^{l-1}$, width $\hat W^{l-1}$ | `x[n, c, i, j]` (channels from 0) | `x: (N, C, H, W)` |
 # | $W^{l-1}_{m,n,c,d} \in \mathbb R^{k_1 \times k_2 \times C^{l-1} \times C^{l}}$ | `w[d, c, m, n]` | `w: (F, C, KH, KW)` |
@@ -64,19 +85,19 @@ import numpy as np
 # | $\delta^{l-1}_{c,i,j} = \partial L / \partial z^{l-1}_{c,i,j}$ | `dx[n, c, i, j]` | like `x` |
 # | kernel size $(k_1, k_2)$, stride $(s_1, s_2)$, padding $(p_1, p_2)$ | `KH, KW`, `stride`, `pad` | one `stride` and one `pad` for both directions |
 #
-# So the seed's weight tensor puts the kernel position first and the output channel last; ours
-# (PyTorch's layout) puts the output channel (the **filter** $f$, the seed's $d$) first:
-# `w = W.transpose(3, 2, 0, 1)`. The seed writes $\hat W$ for the width to avoid a clash with
+# So the weight tensor of the notes (part 0_2_2, "约定说明" and "前向传播") puts the kernel position
+# first and the output channel last; ours (PyTorch's layout) puts the output channel (the **filter**
+# $f$, the notes' $d$) first: `w = W.transpose(3, 2, 0, 1)`. The notes write $\hat W$ for the width to avoid a clash with
 # the weights $W$; and its $n$ is a kernel column, while in code `n` is usually the sample of the
 # batch — the docstrings below use `n` for the sample.
 #
-# The seed derives everything for one sample. For a batch, `dx` is computed per sample, while
+# The notes derive everything for one sample. For a batch, `dx` is computed per sample, while
 # `dw` and `db` are **summed over the batch**: the same kernel is used by every sample, exactly as
 # the same $W$ was used by every row in assignment 01. (The series' own code divides `dw` and
 # `db` by $N$; here, as in 01, they are the gradient of whatever loss produced `dout` — if that
 # loss is a mean, the $1/N$ is already in `dout`.)
 #
-# **"Convolution" is a correlation.** The seed (0_2_1, eq. 1) defines
+# **"Convolution" is a correlation.** The notes (part 0_2_1, eq. (1)) define
 # $(I * K)_{ij} = \sum_m \sum_n I(i+m, j+n)\,K(m, n)$ and notes that mathematics calls this
 # cross-correlation (协相关): the kernel is *not* flipped. Neural networks call it convolution
 # anyway. Keep this in mind — the flip (rot180) appears in the backward pass, not in the forward.
@@ -84,7 +105,7 @@ import numpy as np
 # %% [markdown]
 # ## 1. The forward pass (前向传播)
 #
-# With stride $s$ and padding $p$ (seed 0_2_4, eq. 4), output channel $d$ is
+# With stride $s$ and padding $p$ (part 0_2_4, eq. (4)), output channel $d$ is
 #
 # $$z^l_{d,i,j} = \sum_{c} \sum_{m=0}^{k_1-1} \sum_{n=0}^{k_2-1}
 #   W_{m,n,c,d}\; pz^{l-1}_{c,\; i s + m,\; j s + n} + b_d,$$
@@ -96,13 +117,15 @@ import numpy as np
 # $$H^l = \left\lfloor \frac{H^{l-1} + 2p - k_1}{s} \right\rfloor + 1, \qquad
 #   \hat W^l = \left\lfloor \frac{\hat W^{l-1} + 2p - k_2}{s} \right\rfloor + 1 .$$
 #
-# The seed writes this without the floor (its code asserts that the stride divides exactly), and
-# 0_2_3 even keeps the stride-1 size $H^{l-1} - k_1 + 1$ in its forward formula — an oversight.
+# The notes write this without the floor (the series' code asserts that the stride divides
+# exactly), and part 0_2_3 even keeps the stride-1 size $H^{l-1} - k_1 + 1$ in its forward formula — an oversight.
 # Here, as in PyTorch, the size is **floored**: when the stride does not divide
 # $H + 2p - K$, the last few rows (columns) are in no window at all. They do not influence the
 # output, so their gradient will be zero.
 #
-# **Task 1 (2 points).** Implement `conv_forward`. Loops over the output positions are fine. The
+# ### Task 1 — `conv_forward` (2 points)
+#
+# Implement `conv_forward`. Loops over the output positions are fine. The
 # check tests the output shape for four stride/pad settings, the bias, zero padding, the
 # all-ones example of the series' code (a 3×3 window of ones on ones gives 9) and kernels with a
 # single 1, which must *pick* an input value without flipping.
@@ -125,6 +148,9 @@ def conv_forward(x, w, b, stride=1, pad=0):
       out[n, f, i, j] = sum over c, m, k of w[f, c, m, k] * xp[n, c, i*stride + m, j*stride + k] + b[f]
       where xp is x zero-padded by `pad`
     - cache: whatever conv_backward needs, e.g. (x, w, b, stride, pad)
+
+    Rules: x, w and b must not be changed in place (a quarter of the task's points): pad into
+    a new array (np.pad returns one); out is float64 of exactly this shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -135,7 +161,7 @@ from checks import check_conv_forward
 check_conv_forward(conv_forward)
 
 # %% [markdown]
-# ## 2. One channel, stride 1, no padding (单通道、无padding、步长1) — seed 0_2_1
+# ## 2. One channel, stride 1, no padding (单通道、无padding、步长1) — part 0_2_1 of the series
 #
 # One image $z^{l-1}$ of size $H^{l-1} \times \hat W^{l-1}$, one kernel $W$ of size
 # $k_1 \times k_2$, one bias $b$ (a number):
@@ -151,7 +177,7 @@ check_conv_forward(conv_forward)
 #
 # Compare with (4): this is the input **correlated with $\delta^l$** — $\delta^l$ plays the role of
 # the kernel (以 $\delta^l$ 为卷积核在 $z^{l-1}$ 上做卷积), and the result has the kernel's size
-# $k_1 \times k_2$. ("多么简洁对称呀", the seed says.) Every output also has $b$ with coefficient 1:
+# $k_1 \times k_2$. ("多么简洁对称呀", the notes say.) Every output also has $b$ with coefficient 1:
 #
 # $$\frac{\partial L}{\partial b} = \sum_i \sum_j \delta^l_{i,j}. \tag{6}$$
 #
@@ -162,7 +188,7 @@ check_conv_forward(conv_forward)
 # $$\delta^{l-1}_{i',j'} = \sum_i \sum_j \delta^l_{i,j}\, W_{i'-i,\,j'-j},
 #   \qquad 0 \le i'-i < k_1,\; 0 \le j'-j < k_2,\; 0 \le i < H^l,\; 0 \le j < \hat W^l . \tag{8, 11}$$
 #
-# The seed's example: a $5 \times 5$ input and a $3 \times 3$ kernel give a $3 \times 3$ output
+# The example of part 0_2_1: a $5 \times 5$ input and a $3 \times 3$ kernel give a $3 \times 3$ output
 # ($5 - 3 + 1 = 3$), and
 #
 # $$\begin{aligned}
@@ -198,14 +224,16 @@ check_conv_forward(conv_forward)
 #
 # This is a **full convolution**: a correlation with the flipped kernel is a true (mathematical)
 # convolution, and the padding lets the kernel hang over $\delta$'s border by all but one row.
-# The result has exactly the input's size $H^{l-1} \times \hat W^{l-1}$. The seed proves (16) by
-# substituting $m' = k_1 - 1 - m$: it turns into (8). (The seed's text says "5−3−1=3"; it means
+# The result has exactly the input's size $H^{l-1} \times \hat W^{l-1}$. Part 0_2_1 proves (16) by
+# substituting $m' = k_1 - 1 - m$: it turns into (8). (Its text says "5−3−1=3"; it means
 # $5 - 3 + 1$.)
 #
-# **Task 2 (2 points).** Implement `conv_backward_single_channel(dout, x, w)` for one image
+# ### Task 2 — `conv_backward_single_channel` (2 points)
+#
+# Implement `conv_backward_single_channel(dout, x, w)` for one image
 # `x (H, W)`, one kernel `w (KH, KW)` and `dout (H − KH + 1, W − KW + 1)`; `db` is one float. You
 # may use formula (8) directly (loops that add $\delta_{i,j} W_{m,n}$ into `dx[i + m, j + n]`) or
-# (16) (pad and rotate). The check tests the five entries of the seed's example above and
+# (16) (pad and rotate). The check tests the five entries of the example above and
 # numerical gradients.
 
 # %% nbgrader={"grade": false, "grade_id": "conv_backward_single_channel", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -222,6 +250,9 @@ def conv_backward_single_channel(dout, x, w):
     - dx: Gradient with respect to x, shape (H, W): padded δ correlated with rot180(w)  (eq. 16)
     - dw: Gradient with respect to w, shape (KH, KW): x correlated with δ             (eq. 5)
     - db: Gradient with respect to the bias, a float: the sum of δ                    (eq. 6)
+
+    Rules: dout, x and w must not be changed in place (a quarter of the task's points);
+    db may be a Python float or a 0-d array.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -232,7 +263,7 @@ from checks import check_conv_backward_single_channel
 check_conv_backward_single_channel(conv_backward_single_channel, conv_forward)
 
 # %% [markdown]
-# ## 3. Many channels (多通道、无padding、步长1) — seed 0_2_2
+# ## 3. Many channels (多通道、无padding、步长1) — course notes, part 0_2_2
 #
 # Now the input has $C^{l-1}$ channels and the layer $C^l$ output channels, each with its own
 # bias. The channels are **fully connected** (前后通道直接相当于全连接): every output channel $d$ sums
@@ -264,7 +295,9 @@ check_conv_backward_single_channel(conv_backward_single_channel, conv_forward)
 # $(f, c)$ (and sample). The sum in `dx` runs over the **filters** $f$, the one in `dw` over the
 # **samples** $n$; mixing them up is the classic bug.
 #
-# **Task 3 (3 points).** Implement `conv_backward_multi_channel(dout, x, w)`: `x (N, C, H, W)`,
+# ### Task 3 — `conv_backward_multi_channel` (3 points)
+#
+# Implement `conv_backward_multi_channel(dout, x, w)`: `x (N, C, H, W)`,
 # `w (F, C, KH, KW)`, `dout (N, F, H − KH + 1, W − KW + 1)`, stride 1, no padding. You may call
 # your `conv_backward_single_channel` for every `(n, f, c)` and add up, or vectorise.
 
@@ -282,6 +315,8 @@ def conv_backward_multi_channel(dout, x, w):
     - dx: shape (N, C, H, W):     dx[n, c] = sum over f of (padded δ[n, f] correlated with rot180(w[f, c]))
     - dw: shape (F, C, KH, KW):   dw[f, c] = sum over n of (x[n, c] correlated with δ[n, f])
     - db: shape (F,):             db[f] = sum of δ[:, f]
+
+    Rules: dout, x and w must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -292,7 +327,7 @@ from checks import check_conv_backward_multi_channel
 check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 
 # %% [markdown]
-# ## 4. Stride larger than 1 (多通道、无padding、步长不为1) — seed 0_2_3
+# ## 4. Stride larger than 1 (多通道、无padding、步长不为1) — part 0_2_3 of the series
 #
 # With stride $s$, window $(i, j)$ starts at row $i s$ and column $j s$:
 #
@@ -304,7 +339,7 @@ check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 # $$\frac{\partial L}{\partial W_{m,n,c,d}} = \sum_i \sum_j \delta^l_{d,i,j}\; z^{l-1}_{c,\; i s + m,\; j s + n},
 #   \qquad \frac{\partial L}{\partial b_d} = \sum_i \sum_j \delta^l_{d,i,j} . \tag{5, 6}$$
 #
-# **Why the stride inserts zeros.** Deriving $\delta^{l-1}$ directly is awkward, so the seed borrows
+# **Why the stride inserts zeros.** Deriving $\delta^{l-1}$ directly is awkward, so part 0_2_3 borrows
 # the picture of the transposed convolution from *A guide to convolution arithmetic for deep
 # learning* (Dumoulin & Visin): a $5 \times 5$ input, a $3 \times 3$ kernel, stride 2 give a
 # $2 \times 2$ output. Think of the strided convolution as two steps: (a) the **stride-1**
@@ -312,7 +347,7 @@ check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 # $s$-th row and column of it, i.e. positions $(i s, j s)$, and throw the others away. Step (b)
 # copies $\delta^l_{d,i,j}$ back to position $(i s, j s)$ and gives the thrown-away positions zero
 # gradient — they influenced nothing. So the gradient of step (a)'s output is $\delta^l$ with
-# **$s - 1$ rows and columns of zeros inserted between its rows and columns** (the seed's
+# **$s - 1$ rows and columns of zeros inserted between its rows and columns** (the notes'
 # $\delta^{l_{padding}}$; for the example, the $2 \times 2$ δ becomes $3 \times 3$). After that, step (a)
 # is the stride-1 case of section 3: its formulas apply unchanged to the zero-inserted δ. For
 # $\delta^{l-1}$ that means: insert the zeros, pad with $k_1 - 1$ and $k_2 - 1$ zeros all round,
@@ -325,7 +360,7 @@ check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 # zero**, and `dx` must still have the full shape of `x`. (The series' code simply forbids such
 # strides with an `assert`.)
 #
-# The cell below shows the seed's figure in numbers: δ of the $5 \times 5$ / $3 \times 3$ /
+# The cell below shows that figure of part 0_2_3 in numbers: δ of the $5 \times 5$ / $3 \times 3$ /
 # stride-2 example with its inserted zeros, then padded for the full convolution.
 
 # %%
@@ -338,7 +373,9 @@ print("zero-inserted δ (3×3):\n", inserted)
 print("\npadded for the full convolution (7×7); correlating it with rot180(w) gives the 5×5 dx:\n", padded)
 
 # %% [markdown]
-# **Task 4 (3 points).** Implement `conv_backward_strided(dout, x, w, stride)`: like task 3, with
+# ### Task 4 — `conv_backward_strided` (3 points)
+#
+# Implement `conv_backward_strided(dout, x, w, stride)`: like task 3, with
 # `stride >= 1` and `dout (N, F, Ho, Wo)`, `Ho = (H − KH) // stride + 1`. A neat way to build on
 # task 3: place `dout` at positions `(i·stride, j·stride)` of a zero array of the stride-1 output
 # size `(N, F, H − KH + 1, W − KW + 1)` and hand that to `conv_backward_multi_channel` — think about
@@ -360,6 +397,8 @@ def conv_backward_strided(dout, x, w, stride):
     - dx: shape (N, C, H, W); rows/columns of x that no window reaches get 0
     - dw: shape (F, C, KH, KW)
     - db: shape (F,)
+
+    Rules: dout, x and w must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -370,7 +409,7 @@ from checks import check_conv_backward_strided
 check_conv_backward_strided(conv_backward_strided, conv_forward)
 
 # %% [markdown]
-# ## 5. Padding and stride (多通道、有padding、步长不为1) — seed 0_2_4
+# ## 5. Padding and stride (多通道、有padding、步长不为1) — part 0_2_4 of the series
 #
 # With padding the kernel slides over $pz^{l-1}$, the input with $p$ zero rows and columns added
 # all round. Forward and backward are the strided ones with $z^{l-1}$ replaced by $pz^{l-1}$
@@ -391,7 +430,9 @@ check_conv_backward_strided(conv_backward_strided, conv_forward)
 # In numpy: `dx = dxp[:, :, pad:pad + H, pad:pad + W]`. The tempting `dxp[:, :, pad:-pad, pad:-pad]`
 # — which the series' code uses — returns an **empty** array when `pad = 0`, since `-0` is `0`.
 #
-# **Task 5 (3 points).** Implement `conv_backward(dout, cache)` for any stride and padding, with
+# ### Task 5 — `conv_backward` (3 points)
+#
+# Implement `conv_backward(dout, cache)` for any stride and padding, with
 # the cache of your own `conv_forward`. Building on task 4 is one line plus a slice: run
 # `conv_backward_strided` on the padded input, then cut the padding off `dx`. The bias gradient
 # and `dw` need no change — `dw` simply sees the padded input.
@@ -409,6 +450,9 @@ def conv_backward(dout, cache):
     - dx: Gradient with respect to x, shape (N, C, H, W) (the padding cut off)
     - dw: Gradient with respect to w, shape (F, C, KH, KW), summed over the batch
     - db: Gradient with respect to b, shape (F,), summed over the batch
+
+    Rules: dout and the arrays in cache (your forward's x, w, b) must not be changed in place
+    (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
