@@ -19,9 +19,16 @@
 # After the convolution layer (assignment 05), the course derives the backward pass of the
 # other layers a CNN is made of:
 #
-# - **pooling layers (池化层)**, seed part 0_2_5: max pooling, average pooling, global average
-#   pooling, global max pooling;
-# - **activation functions (激活函数)**, seed part 0_3: ReLU, LeakyReLU, PReLU, ELU, SELU.
+# - **pooling layers (池化层)**, part 0_2_5 of the notes: max pooling, average pooling, global
+#   average pooling, global max pooling;
+# - **activation functions (激活函数)**, part 0_3 of the notes: ReLU, LeakyReLU, PReLU, ELU, SELU.
+#
+# **Where the notes are.** Both parts belong to the series “numpy实现神经网络系列”
+# (https://github.com/yizt/numpy_neuron_network), whose part 0_2_2 (卷积层的反向传播) is in the
+# course notes. These two parts are not shipped with the course; read them in the original series:
+# **“0_2_5-池化层的反向传播-MaxPooling、AveragePooling、GlobalAveragePooling、GlobalMaxPooling”** and
+# **“0_3-激活函数的反向传播-ReLU、LeakyReLU、PReLU、ELU、SELU”**. Below, *the notes* means these two
+# parts, and the equation numbers in brackets are theirs.
 #
 # Each is a layer with a `*_forward(...) -> (out, cache)` and a `*_backward(dout, cache)`;
 # the backward returns the gradient with respect to the layer's input (and, for PReLU, its
@@ -32,6 +39,20 @@
 # `pool_param = {"pool_height": PH, "pool_width": PW, "stride": s}` (the stride is always given,
 # the same in both directions; there is no padding). Activations work elementwise on arrays of
 # any shape. `dout` is the upstream derivative $\partial L / \partial \text{out}$.
+#
+# **Rules the grader checks** (each docstring repeats them):
+#
+# - Return `float64` arrays of exactly the documented shapes: `dx` has the full shape of `x`
+#   (zeros where no window reaches), global pooling gives `(N, C)`, `dalpha` has the shape of
+#   `alpha`.
+# - Every backward is given the cache of **your own** forward.
+# - **Do not change an input in place.** Your functions must leave the arrays they are given
+#   untouched — `x`, `dout`, `alpha`, and the arrays in the cache (your forward's inputs) — and
+#   must not modify `pool_param`. `dx = dout; dx[x <= 0] = 0` changes the caller's `dout` (both
+#   names point to the same array), and `x[x < 0] *= alpha` changes the caller's `x`. Work on a
+#   copy (`dout.copy()`) or build a new array (`np.where(x > 0, dout, 0.0)`). Values are judged on
+#   their own; changing an input in place costs a quarter of the task's points, and the feedback
+#   says which input.
 #
 # **Grading.** The cell after each task runs visible checks (hand-countable examples, the
 # definitions, numerical gradients of *your* forward); the grader compares your outputs with the
@@ -44,18 +65,18 @@
 import numpy as np
 
 # SELU's fixed constants (Klambauer et al., "Self-Normalizing Neural Networks", 2017); the
-# seed rounds them to λ ≈ 1.0507, α ≈ 1.673.
+# notes (part 0_3) round them to λ ≈ 1.0507, α ≈ 1.673.
 SELU_LAMBDA = 1.0507009873554805
 SELU_ALPHA = 1.6732632423543772
 
 # %% [markdown]
-# ## Part 1 — Pooling layers (池化层), seed 0_2_5
+# ## Part 1 — Pooling layers (池化层), part 0_2_5 of the notes
 #
-# The seed's notation: $z^{l-1}$ is the pooling layer's input and $z^l$ its output,
+# The notation of part 0_2_5: $z^{l-1}$ is the pooling layer's input and $z^l$ its output,
 # $z^l_{c,i,j}$ the value of channel $c$ at $(i, j)$; the pooling unit has size $(k_1, k_2)$ and
 # stride $(s_1, s_2)$; $\delta^l = \partial L / \partial z^l$. Here: `x[n, c]` is $z^{l-1}_c$ for
 # sample `n`, `out[n, c]` is $z^l_c$, $(k_1, k_2)$ = `(pool_height, pool_width)`, $s_1 = s_2$ =
-# `stride`, and `dout` is $\delta^l$. (The seed also allows zero padding $p$ and pools the padded
+# `stride`, and `dout` is $\delta^l$. (The notes also allow zero padding $p$ and pools the padded
 # $pz^{l-1}$; our `pool_param` has none, so $pz^{l-1} = z^{l-1}$.)
 #
 # Window $(i, j)$ covers rows $i s \dots i s + k_1 - 1$ and columns $j s \dots j s + k_2 - 1$, and
@@ -64,7 +85,7 @@ SELU_ALPHA = 1.6732632423543772
 # $$H^l = \left\lfloor \frac{H^{l-1} - k_1}{s} \right\rfloor + 1, \qquad
 #   \hat W^l = \left\lfloor \frac{\hat W^{l-1} - k_2}{s} \right\rfloor + 1$$
 #
-# rows and columns — floored, as in PyTorch (the seed writes the division without a floor). When
+# rows and columns — floored, as in PyTorch (the notes write the division without a floor). When
 # the stride does not divide, the last rows (columns) of the input are in no window; they do not
 # influence the output and their gradient is 0. Windows overlap when $s < k$ and leave gaps when
 # $s > k$.
@@ -73,7 +94,9 @@ SELU_ALPHA = 1.6732632423543772
 #
 # $$z^l_{c,i,j} = \max_{\substack{i s \le m < i s + k_1\\ j s \le n < j s + k_2}} z^{l-1}_{c,m,n} . \tag{1}$$
 #
-# **Task 1 (1 point).** Implement `max_pool_forward`. Keep in the cache what the backward pass will
+# ### Task 1 — `max_pool_forward` (1 point)
+#
+# Implement `max_pool_forward`. Keep in the cache what the backward pass will
 # need (the input, or where each window's maximum was).
 
 # %% nbgrader={"grade": false, "grade_id": "max_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -89,6 +112,9 @@ def max_pool_forward(x, pool_param):
     - out: shape (N, C, Ho, Wo), Ho = (H - pool_height) // stride + 1, Wo likewise;
       out[n, c, i, j] = max of x[n, c, i*stride : i*stride + pool_height, j*stride : j*stride + pool_width]
     - cache: whatever max_pool_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points), and
+    pool_param must not be modified.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -110,7 +136,9 @@ check_max_pool_forward(max_pool_forward)
 # Ties (two equal maxima in one window) make the maximum non-differentiable; PyTorch sends the
 # gradient to the first maximum. The tests never have ties, so any choice is accepted.
 #
-# **Task 2 (2 points).** Implement `max_pool_backward(dout, cache)` → `dx` of the shape of `x`.
+# ### Task 2 — `max_pool_backward` (2 points)
+#
+# Implement `max_pool_backward(dout, cache)` → `dx` of the shape of `x`.
 
 # %% nbgrader={"grade": false, "grade_id": "max_pool_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def max_pool_backward(dout, cache):
@@ -124,6 +152,9 @@ def max_pool_backward(dout, cache):
     Returns:
     - dx: Gradient with respect to x, shape (N, C, H, W): each dout[n, c, i, j] added at the
       position of window (i, j)'s maximum, 0 where no window has its maximum
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -139,7 +170,7 @@ check_max_pool_backward(max_pool_backward, max_pool_forward)
 # $$z^l_{c,i,j} = \frac{1}{k_1 k_2} \sum_{m=i s}^{i s + k_1 - 1} \sum_{n=j s}^{j s + k_2 - 1} z^{l-1}_{c,m,n} . \tag{2}$$
 #
 # **Backward.** Every input of window $(i, j)$ enters its mean with coefficient $1/(k_1 k_2)$. The
-# seed turns this around: input row $m$ lies in the windows $i$ with $i s \le m \le i s + k_1 - 1$,
+# notes turn this around: input row $m$ lies in the windows $i$ with $i s \le m \le i s + k_1 - 1$,
 # that is
 #
 # $$\left\lceil \frac{m - k_1 + 1}{s} \right\rceil \le i \le \left\lfloor \frac{m}{s} \right\rfloor
@@ -150,11 +181,11 @@ check_max_pool_backward(max_pool_backward, max_pool_forward)
 # $$\frac{\partial L}{\partial z^{l-1}_{c,m,n}} = \sum_{i} \sum_{j} \frac{\delta^l_{c,i,j}}{k_1 k_2}
 #   \quad \text{over the } (i, j) \text{ of (8)} . \tag{9}$$
 #
-# (The seed writes a floor on the left of (8); the smallest such $i$ is the ceiling.) In code it is
+# (The notes write a floor on the left of (8); the smallest such $i$ is the ceiling.) In code it is
 # simpler to go the other way, window by window: add $\delta^l_{c,i,j} / (k_1 k_2)$ to every
 # position of window $(i, j)$ — overlapping windows add up by themselves.
 #
-# **Task 3 (1 point)** `avg_pool_forward` and **Task 4 (2 points)** `avg_pool_backward`.
+# **Task 3 — `avg_pool_forward` (1 point)** and **Task 4 — `avg_pool_backward` (2 points).**
 
 # %% nbgrader={"grade": false, "grade_id": "avg_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def avg_pool_forward(x, pool_param):
@@ -169,6 +200,9 @@ def avg_pool_forward(x, pool_param):
     - out: shape (N, C, Ho, Wo), Ho = (H - pool_height) // stride + 1, Wo likewise;
       out[n, c, i, j] = mean of the window x[n, c, i*stride : i*stride + pool_height, j*stride : j*stride + pool_width]
     - cache: whatever avg_pool_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points), and
+    pool_param must not be modified.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -190,6 +224,9 @@ def avg_pool_backward(dout, cache):
     Returns:
     - dx: Gradient with respect to x, shape (N, C, H, W): every position of window (i, j) gets
       dout[n, c, i, j] / (pool_height * pool_width), added up where windows overlap
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -217,12 +254,13 @@ check_avg_pool_backward(avg_pool_backward, avg_pool_forward)
 #
 # $$\delta^{l-1}_{c,i,j} = \frac{\delta^l_c}{H^{l-1} \cdot \hat W^{l-1}} . \tag{12}$$
 #
-# (The seed prints the denominator as $H^l \cdot \hat W^{l-1}$, a typo: both sizes are the
+# (The notes print the denominator as $H^l \cdot \hat W^{l-1}$, a typo: both sizes are the
 # input's — $z^l$ has no height any more.)
 #
-# **Tasks 5–8 (1 point each).** `global_avg_pool_forward(x) -> (out (N, C), cache)`,
-# `global_avg_pool_backward(dout (N, C), cache) -> dx (N, C, H, W)`, and the same for global max
-# pooling.
+# **Task 5 — `global_avg_pool_forward` (1 point)**, **Task 6 — `global_avg_pool_backward` (1 point)**,
+# **Task 7 — `global_max_pool_forward` (1 point)** and **Task 8 — `global_max_pool_backward` (1 point).**
+# `global_avg_pool_forward(x) -> (out (N, C), cache)`, `global_avg_pool_backward(dout (N, C), cache)
+# -> dx (N, C, H, W)`, and the same for global max pooling.
 
 # %% nbgrader={"grade": false, "grade_id": "global_avg_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def global_avg_pool_forward(x):
@@ -235,6 +273,8 @@ def global_avg_pool_forward(x):
     Returns a tuple of:
     - out: shape (N, C), out[n, c] = mean of x[n, c]
     - cache: whatever global_avg_pool_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -255,6 +295,9 @@ def global_avg_pool_backward(dout, cache):
 
     Returns:
     - dx: shape (N, C, H, W), every position of channel c gets dout[n, c] / (H * W)
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -275,6 +318,8 @@ def global_max_pool_forward(x):
     Returns a tuple of:
     - out: shape (N, C), out[n, c] = max of x[n, c]
     - cache: whatever global_max_pool_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -295,6 +340,9 @@ def global_max_pool_backward(dout, cache):
 
     Returns:
     - dx: shape (N, C, H, W), dout[n, c] at the position of the maximum of x[n, c], 0 elsewhere
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -305,9 +353,9 @@ from checks import check_global_max_pool_backward
 check_global_max_pool_backward(global_max_pool_backward, global_max_pool_forward)
 
 # %% [markdown]
-# ## Part 2 — Activation functions (激活函数), seed 0_3
+# ## Part 2 — Activation functions (激活函数), part 0_3 of the notes
 #
-# The seed treats an activation as a layer of its own (我们将激活函数也看做一层): the layer before
+# The notes treat an activation as a layer of its own (我们将激活函数也看做一层): the layer before
 # outputs $z^l$, the activation outputs $z^{l+1} = f(z^l)$ elementwise, and with
 # $\delta^l = \partial L / \partial z^l$ the chain rule gives, entry by entry,
 #
@@ -316,7 +364,7 @@ check_global_max_pool_backward(global_max_pool_backward, global_max_pool_forward
 #
 # Here `x` is $z^l$, `out` is $z^{l+1}$, `dout` is $\delta^{l+1}$ and `dx` is $\delta^l$. The
 # backward needs $z^l$ (or the output), so the forward caches it. The functions below work on
-# arrays of any shape. At $z = 0$ the piecewise functions have a kink; the seed puts $z = 0$ into
+# arrays of any shape. At $z = 0$ the piecewise functions have a kink; the notes put $z = 0$ into
 # the "$\le 0$" branch, and the tests never use it.
 #
 # ### 2.1 ReLU (整流线性单元, Rectified Linear Unit)
@@ -325,7 +373,8 @@ check_global_max_pool_backward(global_max_pool_backward, global_max_pool_forward
 # \qquad\qquad
 # \delta^l = \begin{cases} \delta^{l+1} & z^l > 0\\ 0 & z^l \le 0 \end{cases} \tag{2}$$
 #
-# **Tasks 9–10 (1 point each).** `relu_forward(x) -> (out, cache)`, `relu_backward(dout, cache) -> dx`.
+# **Task 9 — `relu_forward` (1 point)** and **Task 10 — `relu_backward` (1 point).**
+# `relu_forward(x) -> (out, cache)`, `relu_backward(dout, cache) -> dx`.
 
 # %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def relu_forward(x):
@@ -335,6 +384,8 @@ def relu_forward(x):
     Returns a tuple of:
     - out: same shape as x
     - cache: whatever relu_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -355,6 +406,9 @@ def relu_backward(dout, cache):
 
     Returns:
     - dx: same shape as dout: dout where the forward's input was > 0, 0 elsewhere
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -374,12 +428,12 @@ check_relu_backward(relu_backward, relu_forward)
 # \qquad\qquad
 # \delta^l = \begin{cases} \delta^{l+1} & z^l > 0\\ \alpha\, \delta^{l+1} & z^l \le 0 \end{cases} \tag{4}$$
 #
-# $\alpha$ is a fixed hyperparameter. The seed's formula shows $\alpha = 0.1$; our
+# $\alpha$ is a fixed hyperparameter. The formula of the notes shows $\alpha = 0.1$; our
 # `leaky_relu_forward(x, alpha=0.01)` takes it as an argument with PyTorch's default 0.01. The
 # backward uses the same $\alpha$ (keep it in the cache) and returns `dx` only — there is nothing
 # to learn.
 #
-# **Tasks 11–12 (1 point each).**
+# **Task 11 — `leaky_relu_forward` (1 point)** and **Task 12 — `leaky_relu_backward` (1 point).**
 
 # %% nbgrader={"grade": false, "grade_id": "leaky_relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def leaky_relu_forward(x, alpha=0.01):
@@ -389,6 +443,8 @@ def leaky_relu_forward(x, alpha=0.01):
     Returns a tuple of:
     - out: same shape as x
     - cache: whatever leaky_relu_backward needs (including alpha)
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -405,6 +461,9 @@ def leaky_relu_backward(dout, cache):
 
     Returns:
     - dx: same shape as dout: dout where the forward's input was > 0, alpha * dout elsewhere
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -426,7 +485,7 @@ check_leaky_relu_backward(leaky_relu_backward, leaky_relu_forward)
 # $$\frac{\partial L}{\partial \alpha} = \delta^{l+1}\, \frac{\partial \mathrm{PReLU}(z^l)}{\partial \alpha}
 #   = \begin{cases} 0 & z^l > 0\\ \delta^{l+1} z^l & z^l \le 0 \end{cases} \tag{7}$$
 #
-# The seed lets $\alpha$ have the same shape as $z$, one $\alpha$ per neuron; then (7) is the
+# The notes let $\alpha$ have the same shape as $z$, one $\alpha$ per neuron; then (7) is the
 # whole story. The PReLU paper — and PyTorch, and this assignment — use **one $\alpha$ per
 # channel**: `alpha` has shape `(C,)` and runs along axis 1 of `x`, i.e. per feature for
 # `x (N, D)`, per channel for NCHW `x (N, C, H, W)`, and so on for any rank $\ge 2$ (reshape it to
@@ -439,8 +498,8 @@ check_leaky_relu_backward(leaky_relu_backward, leaky_relu_forward)
 # a sum over every axis except axis 1; `dalpha` has the shape of `alpha`. (This is the same rule as
 # a bias shared by a batch in assignment 01, or a kernel shared by all positions in 05.)
 #
-# **Task 13 (1 point)** `prelu_forward(x, alpha) -> (out, cache)` and **Task 14 (2 points)**
-# `prelu_backward(dout, cache) -> (dx, dalpha)`.
+# **Task 13 — `prelu_forward` (1 point)** and **Task 14 — `prelu_backward` (2 points).**
+# `prelu_forward(x, alpha) -> (out, cache)`, `prelu_backward(dout, cache) -> (dx, dalpha)`.
 
 # %% nbgrader={"grade": false, "grade_id": "prelu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def prelu_forward(x, alpha):
@@ -454,6 +513,8 @@ def prelu_forward(x, alpha):
     Returns a tuple of:
     - out: same shape as x
     - cache: whatever prelu_backward needs
+
+    Rules: x and alpha must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -472,6 +533,9 @@ def prelu_backward(dout, cache):
     - dx: same shape as dout: dout where x > 0, alpha[c] * dout elsewhere
     - dalpha: shape (C,): dalpha[c] = sum of dout * x over every position of channel c where x <= 0
       (all samples, all spatial positions)
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -492,11 +556,11 @@ check_prelu_backward(prelu_backward, prelu_forward)
 # \delta^l = \begin{cases} \delta^{l+1} & z^l > 0\\ \alpha\, e^{z^l}\, \delta^{l+1} & z^l \le 0 \end{cases} \tag{9}$$
 #
 # For $z \le 0$ the derivative $\alpha e^{z}$ equals $\mathrm{ELU}(z) + \alpha$, so the backward can
-# reuse the forward's output. The seed's formula shows $\alpha = 0.1$; the ELU paper and PyTorch
+# reuse the forward's output. The formula of the notes shows $\alpha = 0.1$; the ELU paper and PyTorch
 # use $\alpha = 1.0$, the default of `elu_forward(x, alpha=1.0)`. As for LeakyReLU, $\alpha$ is a
 # fixed hyperparameter and `elu_backward` returns `dx` only.
 #
-# **Tasks 15–16 (1 point each).**
+# **Task 15 — `elu_forward` (1 point)** and **Task 16 — `elu_backward` (1 point).**
 
 # %% nbgrader={"grade": false, "grade_id": "elu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def elu_forward(x, alpha=1.0):
@@ -506,6 +570,8 @@ def elu_forward(x, alpha=1.0):
     Returns a tuple of:
     - out: same shape as x
     - cache: whatever elu_backward needs (including alpha)
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -522,6 +588,9 @@ def elu_backward(dout, cache):
 
     Returns:
     - dx: same shape as dout: dout where the forward's input x > 0, alpha * exp(x) * dout elsewhere
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -546,7 +615,7 @@ check_elu_backward(elu_backward, elu_forward)
 # values of the provided cell, `SELU_LAMBDA = 1.0507009873554805` and
 # `SELU_ALPHA = 1.6732632423543772` (the same as PyTorch's), not the rounded ones.
 #
-# **Tasks 17–18 (1 point each).**
+# **Task 17 — `selu_forward` (1 point)** and **Task 18 — `selu_backward` (1 point).**
 
 # %% nbgrader={"grade": false, "grade_id": "selu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def selu_forward(x):
@@ -556,6 +625,8 @@ def selu_forward(x):
     Returns a tuple of:
     - out: same shape as x
     - cache: whatever selu_backward needs
+
+    Rules: x must not be changed in place (a quarter of the task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -573,6 +644,9 @@ def selu_backward(dout, cache):
     Returns:
     - dx: same shape as dout: SELU_LAMBDA * dout where x > 0,
       SELU_LAMBDA * SELU_ALPHA * exp(x) * dout elsewhere
+
+    Rules: dout and the arrays in cache must not be changed in place (a quarter of the
+    task's points).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -588,7 +662,7 @@ check_selu_backward(selu_backward, selu_forward)
 # The next cell prints each activation and its derivative (your backward with `dout = 1`) at a
 # few points. Note how ReLU's derivative is 0 for every negative input, LeakyReLU's and PReLU's a
 # small constant, and ELU's and SELU's fade out exponentially; SELU's slope for positive inputs is
-# $\lambda > 1$. (The seed ends with the sigmoid, $\sigma' = \sigma(1 - \sigma)$, done in
+# $\lambda > 1$. (Part 0_3 ends with the sigmoid, $\sigma' = \sigma(1 - \sigma)$, done in
 # assignment 02.)
 
 # %%
