@@ -1,0 +1,179 @@
+"""The visible checks (assignments/<slug>/checks.py): the reference passes them, and planted mistakes
+end in one sentence naming the mistake, without a traceback through the checker's internals."""
+import contextlib
+import importlib.util
+import io
+import os
+import re
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograder import paths
+from autograder.reference import reference_namespace
+
+HELPERS = ("checks", "checking", "gradient_check", "idx")
+INTERNALS = re.compile(r"Traceback|checks\.py|checking\.py|gradient_check\.py|_check_batch|_compare_gradient|"
+                       r"compare_gradient|_fail\b|\bfail\(|_forward_problems|_earlier_first")
+
+
+@contextlib.contextmanager
+def assignment(slug):
+    """Import the assignment's checks.py as a notebook would: its folder on sys.path and as cwd."""
+    folder = paths.ASSIGNMENTS / slug
+    saved = {name: sys.modules.pop(name) for name in HELPERS if name in sys.modules}
+    old_cwd = os.getcwd()
+    sys.path.insert(0, str(folder))
+    os.chdir(folder)
+    try:
+        spec = importlib.util.spec_from_file_location("checks", folder / "checks.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["checks"] = module
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        os.chdir(old_cwd)
+        sys.path.remove(str(folder))
+        for name in HELPERS:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+
+
+_REFERENCES = {}
+
+
+def reference(slug):
+    if slug not in _REFERENCES:
+        _REFERENCES[slug] = reference_namespace(slug)
+    return _REFERENCES[slug]
+
+
+def namespace(slug, planted=""):
+    """The reference namespace with ``planted`` (student code) executed on top of it, as a notebook
+    would define it: the functions' globals are this namespace."""
+    space = dict(reference(slug))
+    exec(compile(textwrap.dedent(planted), "<student cell>", "exec"), space)
+    return space
+
+
+def rendered(failure):
+    """What IPython shows for the exception: its _render_traceback_ lines."""
+    assert hasattr(failure, "_render_traceback_"), f"{type(failure).__name__}: {failure}"
+    return "\n".join(failure._render_traceback_())
+
+
+def run_check(checks, name, space, *args):
+    """Run checks.<name> with the student's names from ``space``; the printed failure (or None)."""
+    check = getattr(checks, name)
+    import inspect
+    parameters = [p.name for p in inspect.signature(check).parameters.values() if p.default is p.empty]
+    values = args or tuple(space[p] for p in parameters)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        try:
+            check(*values)
+        except Exception as failure:  # noqa: BLE001
+            return rendered(failure)
+    assert out.getvalue().startswith("✓"), out.getvalue()
+    return None
+
+
+def assert_fails_with(text, *phrases):
+    assert text is not None, "the check passed"
+    for phrase in phrases:
+        assert phrase in text, f"{phrase!r} not in:\n{text}"
+    assert not INTERNALS.search(text), f"checker internals in:\n{text}"
+    assert text.count("\n") == 0, f"more than one line:\n{text}"
+
+
+def planted(slug, code):
+    """Student code wrapping the reference: ``ref.<task>`` is the reference implementation."""
+    ref = type("Ref", (), {k: staticmethod(v) if callable(v) and not isinstance(v, type) else v
+                           for k, v in reference(slug).items() if not k.startswith("__")})
+    space = namespace(slug)
+    space["ref"] = ref
+    exec(compile(textwrap.dedent(code), "<student cell>", "exec"), space)
+    return space
+
+
+SLUGS = ["01_fc_layer", "02_gender_demo", "03_column_major_net", "04_fully_connected_net", "05_conv_backward",
+         "06_pooling_activations", "07_optimizers", "08_mlp", "09_cnn"]
+FAST = {  # checks that train on data sets take a while: (slug, check) -> skipped in (a)
+}
+
+
+def _checks_of(checks):
+    return [name for name in dir(checks) if name.startswith("check_") and callable(getattr(checks, name))]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_reference_passes_every_visible_check(slug):
+    space = namespace(slug)
+    with assignment(slug) as checks:
+        for name in _checks_of(checks):
+            if (slug, name) in FAST:
+                continue
+            assert run_check(checks, name, space) is None, name
+
+
+# ---------------------------------------------------------------------------------------------- 01
+
+def test_01_planted_mistakes():
+    slug = "01_fc_layer"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_fc_backward", """
+            def fc_backward(dout, cache):
+                dx, dw, db = ref.fc_backward(dout, cache)
+                return -dx, dw, db
+            """, "`dx` has the opposite sign", "符号相反")
+        fails("check_fc_backward", """
+            def fc_backward(dout, cache):
+                dx, dw, db = ref.fc_backward(dout, cache)
+                return dx, dw.T, db
+            """, "`dw` has shape", "transpose", "转置")
+        fails("check_fc_backward", """
+            def fc_backward(dout, cache):
+                dx, dw, db = ref.fc_backward(dout, cache)
+                return dx, dw, db / dout.shape[0]
+            """, "`db` is exactly 1/N", "average over the batch instead of summing")
+        fails("check_fc_backward", """
+            def fc_backward(dout, cache):
+                dx, dw, db = ref.fc_backward(dout, cache)
+                return dx, dw, db.reshape(1, -1)
+            """, "`db` has shape (1, ", "it should have")
+        fails("check_fc_backward", """
+            def fc_backward(dout, cache):
+                grads = ref.fc_backward(dout, cache)
+                dout *= 2
+                return grads
+            """, "`fc_backward` changed its input `dout` in place", "a quarter of the task's points", "copy")
+        fails("check_fc_backward", """
+            def fc_forward(x, w, b):
+                raise NotImplementedError()
+            """, "`fc_forward` (task 1) is not implemented yet; do it first")
+        fails("check_fc_forward", """
+            def fc_forward(x, w, b):
+                raise NotImplementedError()
+            """, "`fc_forward` is not implemented yet")
+        fails("check_fc_forward", """
+            def fc_forward(x, w, b):
+                return x.dot(w), (x, w, b)
+            """, "bias (偏置)")
+        fails("check_fc_forward", """
+            def fc_forward(x, w, b):
+                x -= 0.0; x[0] = 1.0
+                return ref.fc_forward(x, w, b)
+            """, "changed its input `x` in place")
+        fails("check_sgd_step", """
+            def sgd_step(param, grad, lr):
+                param -= lr * grad
+                return param
+            """, "returned `param` itself", "quarter")
+        fails("check_sgd_step", """
+            def sgd_step(param, grad, lr):
+                return param + lr * grad
+            """, "opposite sign")
