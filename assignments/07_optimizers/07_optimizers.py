@@ -17,8 +17,8 @@
 # # Assignment 07 — Optimization methods (优化方法): SGD, momentum, AdaGrad, RMSProp, Adadelta, Adam
 #
 # Backpropagation gives the gradient $\nabla_w L$ of the loss with respect to every parameter; an
-# **optimizer (优化器)** decides what to do with it. The course's post *0_4-优化方法-SGD、AdaGrad、
-# RMSProp、Adadelta、Adam* walks from plain stochastic gradient descent to rules that give every
+# **optimizer (优化器)** decides what to do with it. Part 0_4 of the notes,
+# **“0_4-优化方法-SGD、AdaGrad、RMSProp、Adadelta、Adam”** (below, *the post*), walks from plain stochastic gradient descent to rules that give every
 # parameter its own, **adaptive learning rate (自适应学习率)**. The post stops after RMSProp
 # ("未完待续", to be continued); Adadelta and Adam follow their original papers (Zeiler 2012;
 # Kingma & Ba 2014) in the form written below.
@@ -35,6 +35,23 @@
 # | `adam` | Adam | `learning_rate` 1e-3, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-8 |
 #
 # and at the end you race all six on the Rosenbrock function.
+#
+# **Where the notes are.** Part 0_4 belongs to the series “numpy实现神经网络系列”
+# (https://github.com/yizt/numpy_neuron_network), whose part 0_2_2 (卷积层的反向传播) is in the
+# course notes. Part 0_4 itself is not shipped with the course; read it in the original series.
+# The equation numbers in brackets are the post's.
+#
+# **Conventions and the rules the grader checks** (section 0 explains them; each docstring
+# repeats them):
+#
+# - `float64`; `next_w` has exactly the shape of `w`.
+# - **Do not change the gradient in place.** `dw` must be left untouched: `dw *= lr` or
+#   `dw **= 2` changes the caller's gradient. Build new arrays (`lr * dw`, `dw ** 2`). Values
+#   are judged on their own; changing an input in place costs a quarter of the task's points, and
+#   the feedback says which input.
+# - Two things are the contract, not mutations: the rule may update `config` in place (and return
+#   it) or return a new dict, and it may update `w` in place (`w += v`) or build a new array —
+#   the caller always continues with the `next_w` and `config` you return.
 #
 # Each task is followed by a cell of visible checks. A passing check prints a line starting with ✓;
 # a failing one raises an `AssertionError` that says what is wrong. The hidden tests used for
@@ -98,13 +115,15 @@ import numpy as np
 #
 # The post also decays the learning rate, $\eta_t = \eta / (1 + t\cdot decay)$ (学习率衰减, its
 # formula (1)), with a very small `decay`. That is a schedule around any rule, not part of the
-# tasks here. (The course's own `SGD` class in `nn/optimizers.py` writes it as
+# tasks here. (The series' own `SGD` class, in `nn/optimizers.py` of its repository, writes it as
 # `self.lr /= (1 + self.iterations)`: it divides the *already decayed* rate again at every step
 # and never uses `decay`, so after $t$ steps the rate is $\eta / t!$ — after ten steps about
 # $3\cdot 10^{-7}\,\eta$, and training stops moving. A schedule computes $\eta_t$ from the initial
 # $\eta$.)
 #
-# **Task 1.** Implement `sgd`. It has no state; it still returns the config (with its defaults
+# ### Task 1 — `sgd` (1 point)
+#
+# Implement `sgd`. It has no state; it still returns the config (with its defaults
 # filled in), because the caller passes it into the next call.
 
 # %% nbgrader={"grade": false, "grade_id": "sgd", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -121,6 +140,10 @@ def sgd(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -151,7 +174,9 @@ check_sgd(sgd)
 #   contributions cancel in $v$: momentum damps the oscillation (震荡) that makes plain SGD zigzag.
 # - The first step, from $v_0 = 0$, is exactly the SGD step.
 #
-# **Task 2.** Implement `sgd_momentum`, keeping $v$ in `config`.
+# ### Task 2 — `sgd_momentum` (2 points)
+#
+# Implement `sgd_momentum`, keeping $v$ in `config`.
 
 # %% nbgrader={"grade": false, "grade_id": "sgd_momentum", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sgd_momentum(w, dw, config=None):
@@ -169,6 +194,10 @@ def sgd_momentum(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config (with the new velocity) to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -205,7 +234,9 @@ check_sgd_momentum(sgd_momentum)
 # with $\epsilon = 10^{-8}$. Both prevent a division by zero; they differ only for tiny gradients,
 # but they do differ, so follow the formula above.
 #
-# **Task 3.** Implement `adagrad`, keeping $s$ in `config`.
+# ### Task 3 — `adagrad` (2 points)
+#
+# Implement `adagrad`, keeping $s$ in `config`.
 
 # %% nbgrader={"grade": false, "grade_id": "adagrad", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adagrad(w, dw, config=None):
@@ -223,6 +254,10 @@ def adagrad(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config (with the new accumulator) to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -253,7 +288,9 @@ check_adagrad(adagrad)
 # gradient step $t$ is $\eta/\sqrt{1-\rho^t}$, which takes a few hundred steps to settle. The moving
 # average is *biased towards its zero start*. Adam (section 6) corrects exactly this.
 #
-# **Task 4.** Implement `rmsprop`, keeping $s$ in `config`.
+# ### Task 4 — `rmsprop` (2 points)
+#
+# Implement `rmsprop`, keeping $s$ in `config`.
 
 # %% nbgrader={"grade": false, "grade_id": "rmsprop", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rmsprop(w, dw, config=None):
@@ -272,6 +309,10 @@ def rmsprop(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config (with the new moving average) to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -310,7 +351,9 @@ check_rmsprop(rmsprop)
 # $\sqrt{\epsilon}\,/\sqrt{(1-\rho)\,g_1^2 + \epsilon}\;g_1$, about $\sqrt{\epsilon/(1-\rho)} \approx 0.0032$
 # in size whatever the gradient's scale. From there the steps grow as $E[\Delta^2]$ builds up.
 #
-# **Task 5.** Implement `adadelta`, keeping both running averages in `config`.
+# ### Task 5 — `adadelta` (3 points)
+#
+# Implement `adadelta`, keeping both running averages in `config`.
 
 # %% nbgrader={"grade": false, "grade_id": "adadelta", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adadelta(w, dw, config=None):
@@ -331,6 +374,10 @@ def adadelta(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config (with both running averages) to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -370,7 +417,9 @@ check_adadelta(adadelta)
 # $\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)$; it moves $\epsilon$ slightly. Implement the
 # formulas above, with $\epsilon$ added after the root of $\hat v_t$.
 #
-# **Task 6.** Implement `adam`, keeping $m$, $v$ and $t$ in `config`.
+# ### Task 6 — `adam` (3 points)
+#
+# Implement `adam`, keeping $m$, $v$ and $t$ in `config`.
 
 # %% nbgrader={"grade": false, "grade_id": "adam", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adam(w, dw, config=None):
@@ -392,6 +441,10 @@ def adam(w, dw, config=None):
     Returns a tuple of:
     - next_w: the updated parameter, same shape as w
     - config: the config (with m, v, t) to pass into the next call
+
+    Rules: dw must not be changed in place (a quarter of the task's points). config may be
+    updated in place and returned, or replaced by a new dict; w may be updated in place or
+    copied. next_w is a float64 array of w's shape.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
