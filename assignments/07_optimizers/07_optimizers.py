@@ -18,8 +18,9 @@
 #
 # Backpropagation gives the gradient $\nabla_w L$ of the loss with respect to every parameter; an
 # **optimizer (优化器)** decides what to do with it. Part 0_4 of the notes,
-# **“0_4-优化方法-SGD、AdaGrad、RMSProp、Adadelta、Adam”** (below, *the post*), walks from plain stochastic gradient descent to rules that give every
-# parameter its own, **adaptive learning rate (自适应学习率)**. The post stops after RMSProp
+# **“0_4-优化方法-SGD、AdaGrad、RMSProp、Adadelta、Adam”** (below, *the post*), walks from plain
+# stochastic gradient descent to rules that give every parameter its own, **adaptive learning
+# rate (自适应学习率)**. The post stops after RMSProp
 # ("未完待续", to be continued); Adadelta and Adam follow their original papers (Zeiler 2012;
 # Kingma & Ba 2014) in the form written below.
 #
