@@ -177,3 +177,74 @@ def test_01_planted_mistakes():
             def sgd_step(param, grad, lr):
                 return param + lr * grad
             """, "opposite sign")
+
+
+# ---------------------------------------------------------------------------------------------- 05
+
+def test_05_planted_mistakes():
+    slug = "05_conv_backward"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_conv_backward_single_channel", """
+            def conv_backward_single_channel(dout, x, w):
+                dx, dw, db = ref.conv_backward_single_channel(dout, x, w)
+                return -dx, dw, db
+            """, "`dx` has the opposite sign")
+        fails("check_conv_backward_multi_channel", """
+            def conv_backward_multi_channel(dout, x, w):
+                dx, dw, db = ref.conv_backward_multi_channel(dout, x, w)
+                return dx, dw, db / dout.shape[0]
+            """, "`db` is exactly 1/N", "average over the batch")
+        fails("check_conv_backward_multi_channel", """
+            def conv_backward_multi_channel(dout, x, w):
+                dx, dw, db = ref.conv_backward_multi_channel(dout, x, w)
+                return dx, dw, db.reshape(1, -1)
+            """, "`db` has shape (1, ")
+        fails("check_conv_backward_multi_channel", """
+            def conv_backward_multi_channel(dout, x, w):
+                dx, dw, db = ref.conv_backward_multi_channel(dout, x, w)
+                dx = np.zeros_like(dx)
+                dx[:, :, 1:] = ref.conv_backward_multi_channel(dout, x, w)[0][:, :, :-1]
+                return dx, dw, db
+            """, "shifted by one position along axis 2", "差一错误")
+        fails("check_conv_backward_multi_channel", """
+            def conv_backward_multi_channel(dout, x, w):
+                grads = ref.conv_backward_multi_channel(dout, x, w)
+                w[...] = 0.0
+                return grads
+            """, "changed its input `w` in place", "quarter of the task's points")
+        fails("check_conv_backward", """
+            def conv_backward(dout, cache):
+                grads = ref.conv_backward(dout, cache)
+                cache[0][...] = 0.0
+                return grads
+            """, "changed its input `x` in place")
+        for task in ("check_conv_backward_single_channel", "check_conv_backward_multi_channel",
+                     "check_conv_backward_strided", "check_conv_backward"):
+            fails(task, """
+                def conv_forward(x, w, b, stride=1, pad=0):
+                    raise NotImplementedError()
+                """, "`conv_forward` (task 1) is not implemented yet; do it first")
+        # task 4 calls the student's task 3, which is wrong: task 3 is blamed
+        fails("check_conv_backward_strided", """
+            def conv_backward_multi_channel(dout, x, w):
+                dx, dw, db = ref.conv_backward_multi_channel(dout, x, w)
+                return dx, -dw, db
+
+            def conv_backward_strided(dout, x, w, stride):
+                N, F, Ho, Wo = dout.shape
+                KH, KW = w.shape[2:]
+                full = np.zeros((N, F, x.shape[2] - KH + 1, x.shape[3] - KW + 1))
+                full[:, :, ::stride, ::stride][:, :, :Ho, :Wo] = dout
+                return conv_backward_multi_channel(full, x, w)
+            """, "calls your `conv_backward_multi_channel` (task 3), which does not pass its own check yet",
+            "fix task 3 first", "`dw` has the opposite sign")
+        fails("check_conv_backward_strided", """
+            def conv_backward_multi_channel(dout, x, w):
+                raise NotImplementedError()
+
+            def conv_backward_strided(dout, x, w, stride):
+                return conv_backward_multi_channel(dout, x, w)
+            """, "`conv_backward_multi_channel` (task 3) is not implemented yet; do it first")
