@@ -14,7 +14,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
                     source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0) -> Config:
     """Config for a course whose student data (submitted/, autograded/, feedback/, gradebook.db)
     lives in ``course_root``; sources and release may live elsewhere (absolute paths)."""
-    from .pipeline import ExecuteAndGrade, ForgetUnknownCells, SaveVerdicts, ShowVerdicts
+    from .pipeline import ExecuteAndGrade, SaveVerdicts, ShowVerdicts
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
                                         IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec)
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -27,7 +27,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     c.CourseDirectory.db_url = f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.sanitize_preprocessors = [
-        ClearOutput, DeduplicateIds, OverwriteKernelspec, ForgetUnknownCells, OverwriteCells, CheckCellMetadata,
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
     ]
     c.Autograde.autograde_preprocessors = [
         ExecuteAndGrade, ShowVerdicts, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
 MIME = "application/x-backprop-lab+json"
-MAX_REPLY_BYTES = 64 * 2**20
+MAX_REPLY_BYTES = 48 * 2**20  # below the socket limit, kernel.MAX_MESSAGE_BYTES
 
 KERNEL_SOURCE = r'''
 def _bplab_run(call, payload, mime):
@@ -26,9 +27,9 @@ def _bplab_run(call, payload, mime):
     def decode(text):
         return numpy.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
 
-    def encode(value):
+    def encode(value, dtype=numpy.float64):
         buffer = io.BytesIO()
-        numpy.save(buffer, numpy.array(value, dtype=numpy.float64), allow_pickle=False)
+        numpy.save(buffer, numpy.array(value, dtype=dtype), allow_pickle=False)
         return base64.b64encode(buffer.getvalue()).decode("ascii")
 
     passed = {name: decode(text) for name, text in json.loads(payload).items()}
@@ -53,7 +54,7 @@ def _bplab_run(call, payload, mime):
     reply["inputs_after"] = {}
     for name, value in passed.items():
         try:
-            reply["inputs_after"][name] = encode(value)
+            reply["inputs_after"][name] = encode(value, value.dtype)
         except Exception:
             pass
     display({mime: json.dumps(reply)}, raw=True)
@@ -85,14 +86,52 @@ def kernel_code(call: str, inputs: dict[str, np.ndarray]) -> str:
             f"del _bplab")
 
 
-def read_reply(data: object) -> dict | None:
-    """Parse the kernel's reply (untrusted); None when it is not a well-formed reply."""
+class MalformedReply(Exception):
+    """The kernel's reply is not what the harness sends; the message says what was wrong."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A validated reply: every field has its type and a bounded size."""
+
+    outputs: dict[str, str]
+    unconvertible: dict[str, str]
+    inputs_after: dict[str, str]
+    seconds: float | None
+    error: str | None
+
+
+MAX_NAMES = 64        # outputs / inputs in one reply
+MAX_NAME_CHARS = 64
+MAX_ERROR_CHARS = 2000
+
+
+def _names_to_text(reply: dict, key: str, max_value: int) -> dict[str, str]:
+    value = reply.get(key, {})
+    if not isinstance(value, dict) or len(value) > MAX_NAMES:
+        raise MalformedReply(f"`{key}` is not a mapping of at most {MAX_NAMES} names")
+    for name, text in value.items():
+        if len(name) > MAX_NAME_CHARS or not isinstance(text, str) or len(text) > max_value:
+            raise MalformedReply(f"`{key}` holds a name or value of the wrong type or size")
+    return value
+
+
+def read_reply(data: object) -> Reply:
+    """Parse and validate the kernel's reply (untrusted): MalformedReply when it is not one."""
     if not isinstance(data, str) or len(data) > MAX_REPLY_BYTES:
-        return None
+        raise MalformedReply("the reply is not text or is larger than "f"{MAX_REPLY_BYTES // 2**20} MiB")
     try:
         reply = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(reply, dict) or not isinstance(reply.get("outputs", {}), dict):
-        return None
-    return reply
+    except (ValueError, RecursionError):
+        raise MalformedReply("the reply is not valid JSON or is nested too deeply") from None
+    if not isinstance(reply, dict) or set(reply) - {"outputs", "unconvertible", "inputs_after", "seconds", "error"}:
+        raise MalformedReply("the reply has unknown fields")
+    seconds = reply.get("seconds")
+    if seconds is not None and (type(seconds) not in (int, float) or not 0 <= seconds < float("inf")):
+        raise MalformedReply("`seconds` is not a time")
+    error = reply.get("error")
+    if error is not None and (not isinstance(error, str) or len(error) > MAX_ERROR_CHARS):
+        raise MalformedReply("`error` is not a short text")
+    return Reply(_names_to_text(reply, "outputs", MAX_REPLY_BYTES), _names_to_text(reply, "unconvertible", 100),
+                 _names_to_text(reply, "inputs_after", MAX_REPLY_BYTES),
+                 None if seconds is None else float(seconds), error)

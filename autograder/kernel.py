@@ -5,13 +5,29 @@ import os
 import subprocess
 from pathlib import Path
 
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
-from .sandbox import Isolation, Limits, kernel_env, wrap
+from .sandbox import Isolation, Limits, kernel_env, working_folder, wrap
+
+
+MAX_MESSAGE_BYTES = 64 * 2**20  # larger messages from the kernel are dropped by zmq, never decoded
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """Talks to the kernel over Unix sockets in its scratch folder (the sandbox has no network)."""
+    """Talks to the kernel over Unix sockets in its scratch folder (the sandbox has no network).
+    Every socket to the kernel refuses messages over MAX_MESSAGE_BYTES."""
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return context
+
+    def client(self, **kwargs):
+        return super().client(context=self.context, **kwargs)
 
     def configure(self, scratch: Path, isolation: Isolation, limits: Limits) -> None:
         self.scratch, self.isolation, self.limits = scratch, isolation, limits
@@ -28,6 +44,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         return wrap(super().format_kernel_cmd(extra_arguments), self.scratch, self.limits, self.isolation)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        kw.update(env=kernel_env(self.scratch), cwd=str(self.scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        home = working_folder(self.scratch, self.isolation)  # bubblewrap sets its own inside the sandbox
+        kw.update(env=kernel_env(home), cwd=str(home if home.is_dir() else self.scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
         return await super()._async_launch_kernel(kernel_cmd, **kw)

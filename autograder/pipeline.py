@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import html
-import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Float, Integer
 
 from . import harness, sandbox
 from .cases import Case, Task
 from .graders import tasks_for
+from .hygiene import scrub
+from .intake import remove_tree
 from .kernel import SandboxedKernelManager
 from .report import (CRASHED, GRADED, OUT_OF_MEMORY, TIMED_OUT, CaseResult, SubmissionReport,
                      TaskResult, case_summary)
@@ -34,27 +37,42 @@ class KernelGone(Exception):
     """The kernel died or stopped answering: nothing more can be asked of it."""
 
 
+OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
+MUTATION_SHARE = 0.25  # of a task's points, lost once when any case changed an input in place
+
+
 class ExecuteAndGrade(Execute):
 
     limits = sandbox.Limits()
+    submission_timeout = Float(300.0, help="Seconds a whole submission may take: its cells and the hidden "
+                                           "cases together.").tag(config=True)
+    output_budget = Integer(2 * 2**20, help="Bytes of output kept from a whole notebook, across every kind "
+                                            "of output message.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         slug = resources["nbgrader"]["assignment"]
         tasks = tasks_for(slug)
         self.__init_client(nb, km, resources)
+        self._slug = slug
+        self._deadline = time.monotonic() + self.submission_timeout
+        self.timeout_func = self._cell_timeout
         isolation = sandbox.detect()
         self._scratch = sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation)
         self._isolation = isolation
-        self._output_bytes: dict[int, int] = {}
+        self._output_bytes = 0
         try:
             with self.setup_kernel():
                 info = self.wait_for_reply(self.kc.kernel_info())
+                if isolation.uid is not None:
+                    sandbox.lock_scratch(self._scratch)
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 status, message = self._run_notebook(resources)
                 results = self._grade(tasks) if status in (GRADED, TIMED_OUT, OUT_OF_MEMORY) else [
                     self._not_run(t, f"Not graded: {message}") for t in tasks]
         finally:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            remove_tree(self._scratch)
+        if any(r.status == TIMED_OUT for r in results) and self._remaining() <= 0 and status == GRADED:
+            status, message = TIMED_OUT, self._out_of_time()
         resources[RESOURCE_KEY] = SubmissionReport(
             resources["nbgrader"]["student"], slug, status, message, results)
         return self.nb, self.resources
@@ -64,32 +82,45 @@ class ExecuteAndGrade(Execute):
         self.km.configure(self._scratch, self._isolation, self.limits)
         return self.km
 
+    def _remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _cell_timeout(self, cell) -> int:
+        return max(1, int(min(self.timeout, self._remaining())))
+
+    def _out_of_time(self) -> str:
+        return (f"Your submission used up the {self.submission_timeout:g} s allowed for a whole notebook (its "
+                "cells and the hidden cases together); what had not run by then scored nothing.")
+
     def _run_notebook(self, resources) -> tuple[str, str]:
         """Execute every cell; the submission's status and a sentence saying why."""
         timed_out, out_of_memory = [], []
         for index, cell in enumerate(self.nb.cells):
-            hung = (f"Cell {index + 1} ran past {self.timeout} s and did not stop when interrupted, so the "
-                    "kernel was stopped; nothing could be graded.")
+            where = cell_name(self.nb, index)
+            if cell.cell_type == "code" and self._remaining() < 1:
+                return TIMED_OUT, self._out_of_time()
+            hung = (f"{where} ran past its time limit and did not stop when interrupted, so the kernel was "
+                    "stopped; nothing could be graded.")
             try:
                 self.preprocess_cell(cell, resources, index)
             except DeadKernelError:
-                return CRASHED, (f"The kernel died while running cell {index + 1} of your notebook (a crash, "
-                                 "exit(), or a memory or CPU limit); nothing could be graded.")
+                return CRASHED, (f"The kernel died while running {where} (a crash, exit(), or a memory or CPU "
+                                 "limit); nothing could be graded.")
             except CellTimeoutError:  # no answer at all after the interrupt
                 run_sync(self.km.shutdown_kernel)(now=True)
                 return TIMED_OUT, hung
             if _raised(cell, "CellTimeoutError"):
-                timed_out.append(index + 1)
+                timed_out.append(where)
                 if not self._responsive():
                     return TIMED_OUT, hung
             if _raised(cell, "MemoryError"):
-                out_of_memory.append(index + 1)
+                out_of_memory.append(where)
         if out_of_memory:
-            return OUT_OF_MEMORY, (f"Cell(s) {', '.join(map(str, out_of_memory))} ran out of memory (the limit "
-                                   f"is {self.limits.memory / 2**30:g} GiB); the tasks were graded anyway.")
+            return OUT_OF_MEMORY, (f"{_listed(out_of_memory)} ran out of memory (the limit is "
+                                   f"{self.limits.memory / 2**30:g} GiB); the tasks were graded anyway.")
         if timed_out:
-            return TIMED_OUT, (f"Cell(s) {', '.join(map(str, timed_out))} did not finish within "
-                               f"{self.timeout} s and were interrupted; the tasks were graded anyway.")
+            return TIMED_OUT, (f"{_listed(timed_out)} did not finish within {self.timeout} s (or the time left "
+                               "for the whole submission) and were interrupted; the tasks were graded anyway.")
         return GRADED, "Graded."
 
     def _responsive(self) -> bool:
@@ -97,21 +128,29 @@ class ExecuteAndGrade(Execute):
         try:
             self._ask("result = {}", {}, 10)
             return True
-        except (TimeoutError, KernelGone):
+        except (TimeoutError, KernelGone, harness.MalformedReply):
             run_sync(self.km.shutdown_kernel)(now=True)
             return False
 
-    def output(self, outs, msg, display_id, cell_index):
-        """Keeps at most ``limits.output`` bytes of output per cell; the rest is dropped as it arrives."""
-        size = len(str(msg.get("content", "")))
-        used = self._output_bytes.get(cell_index, 0)
-        self._output_bytes[cell_index] = used + size
-        if used + size <= self.limits.output:
-            return super().output(outs, msg, display_id, cell_index)
-        if used <= self.limits.output:
-            outs.append(NotebookNode(output_type="stream", name="stderr", text=(
-                f"\n[output cut: this cell printed more than {self.limits.output // 2**20} MiB]\n")))
-        return None
+    def process_message(self, msg, cell, cell_index):
+        """Every kind of output counts against one budget per notebook; what is over it is dropped
+        before nbclient stores it. Comm (widget) messages are never kept."""
+        msg_type = msg.get("msg_type")
+        if msg_type in OUTPUT_TYPES:
+            size = len(str(msg.get("content", "")))
+            self._output_bytes += size
+            if self._output_bytes > self.output_budget:
+                if self._output_bytes - size <= self.output_budget:
+                    cell.outputs.append(NotebookNode(output_type="stream", name="stderr", text=(
+                        f"\n[output cut: this notebook printed more than {self.output_budget / 2**20:g} MiB; "
+                        "later output is not shown]\n")))
+                if msg_type != "error":
+                    return None
+                msg["content"] = {"ename": str(msg["content"].get("ename", ""))[:100],
+                                  "evalue": str(msg["content"].get("evalue", ""))[:200], "traceback": []}
+        elif msg_type and msg_type.startswith("comm"):
+            return None
+        return super().process_message(msg, cell, cell_index)
 
     def __init_client(self, nb, km, resources):
         # What ExecutePreprocessor.preprocess does before it starts the kernel.
@@ -125,15 +164,17 @@ class ExecuteAndGrade(Execute):
             return [self._not_run(t, "Not graded: the kernel had stopped.") for t in tasks]
         try:
             names = [t.name for t in tasks]
-            defined = self._ask(f"result = {{name: np.float64(name in globals()) for name in {names!r}}}", {}, 30)
-        except (KernelGone, TimeoutError):
+            defined = self._ask(f"result = {{name: np.float64(name in globals()) for name in {names!r}}}", {},
+                                max(1.0, min(30.0, self._remaining())))
+        except (KernelGone, TimeoutError, harness.MalformedReply):
             defined = None
         results = []
-        errors = _cell_errors(self.nb)
+        errors = self._cell_errors()
         for task in tasks:
-            if defined is None or defined.get("outputs", {}).get(task.name) is None:
+            flag = harness.decode_array(defined.outputs.get(task.name)) if defined is not None else None
+            if flag is None:
                 results.append(self._not_run(task, "Not graded: the kernel stopped answering."))
-            elif harness.decode_array(defined["outputs"][task.name]) != 1.0:
+            elif flag != 1.0:
                 why = (f" Running its answer cell raised {errors[task.name]}." if task.name in errors else
                        " Its answer cell must define it under exactly that name.")
                 results.append(self._not_run(task, f"Your notebook defines no `{task.name}`.{why}",
@@ -150,39 +191,56 @@ class ExecuteAndGrade(Execute):
         cases: list[CaseResult] = []
         status = "graded"
         seconds = reference_seconds = 0.0
+        mutated: set[str] = set()
         for case in task.cases:
             if status != "graded":
                 cases.append(CaseResult(case.name, False, ["not run: an earlier case " + status]))
                 continue
             start = time.monotonic()
-            budget = task.timeout
+            verdict = None
+            budget = min(task.timeout, self._remaining())
             try:
+                if budget <= 0:
+                    raise TimeoutError()
                 reply = self._ask(case.call, case.inputs, budget)
-                problems = judge(case, reply)
-                if reply is not None and isinstance(reply.get("seconds"), (int, float)):
-                    seconds += float(reply["seconds"])
+                verdict = judge(case, reply, self._slug)
+                problems = verdict.problems
+                mutated |= set(verdict.mutated)
+                if reply is not None and reply.seconds is not None:
+                    seconds += reply.seconds
                     reference_seconds += case.reference_seconds
             except TimeoutError:
                 status = "timed out"
-                problems = [f"did not finish within {budget:g} s (an endless loop?)"]
+                problems = [f"did not finish within {budget:.3g} s (an endless loop?)" if budget > 0 else
+                            "not run: the time for the whole submission was used up"]
             except KernelGone:
                 status = "crashed"
                 problems = ["the kernel died while running this case (a crash or out of memory)"]
-            cases.append(CaseResult(case.name, not problems, problems, round(time.monotonic() - start, 3)))
+            except harness.MalformedReply as why:
+                problems = [f"your kernel's reply could not be read ({why}): did your code change "
+                                           "how the notebook displays results?"]
+            notes = verdict.notes if verdict else []
+            cases.append(CaseResult(case.name, not problems, problems + notes,
+                                    round(time.monotonic() - start, 3)))
         passed = sum(c.passed for c in cases)
-        score = round(task.points * passed / len(cases), 2) if cases else 0.0
-        result = TaskResult(task.name, task.points, score, status, "", task.hint, cases,
+        score = task.points * passed / len(cases) if cases else 0.0
+        penalty = f"; {MUTATION_SHARE:.0%} of the points lost for changing {_listed(sorted(mutated), '`')} in place" \
+            if mutated else ""
+        if mutated:
+            score = max(0.0, score - MUTATION_SHARE * task.points)
+        result = TaskResult(task.name, task.points, round(score, 2), status, "", task.hint, cases,
                             round(seconds, 4), round(reference_seconds, 4))
-        result.message = case_summary(result) + ("" if status == "graded" else f" ({status})")
+        result.message = case_summary(result) + penalty + ("" if status == "graded" else f" ({status})")
         return result
 
-    def _ask(self, call: str, inputs: dict[str, np.ndarray], timeout: float) -> dict | None:
-        """Run one call in the kernel; the parsed reply, or None if none came back."""
-        replies: list[str] = []
+    def _ask(self, call: str, inputs: dict[str, np.ndarray], timeout: float) -> harness.Reply | None:
+        """Run one call in the kernel; its validated reply, or None if none came back."""
+        replies: list[object] = []
 
         def hook(msg):  # keeps only the last reply: a flood of them cannot fill the grader's memory
-            data = msg.get("content", {}).get("data", {})
-            if msg.get("msg_type") == "display_data" and harness.MIME in data:
+            content = msg.get("content")
+            data = content.get("data") if isinstance(content, dict) else None
+            if msg.get("msg_type") == "display_data" and isinstance(data, dict) and harness.MIME in data:
                 replies[:] = [data[harness.MIME]]
 
         try:
@@ -198,57 +256,64 @@ class ExecuteAndGrade(Execute):
             raise KernelGone()
         return harness.read_reply(replies[-1]) if replies else None
 
+    def _cell_errors(self) -> dict[str, str]:
+        """grade_id -> "ename: evalue" of the first error each answer cell raised (bounded, scrubbed)."""
+        errors = {}
+        for cell in self.nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            for output in cell.get("outputs", []):
+                if grade_id and output.get("output_type") == "error":
+                    text = f"{str(output.get('ename'))[:100]}: {str(output.get('evalue'))[:300]}"
+                    errors.setdefault(grade_id, scrub(text, self._slug)[:200])
+        return errors
 
-def judge(case: Case, reply: dict | None) -> list[str]:
-    """The grader's verdict on one case: a list of problems, empty when it passed."""
+
+@dataclass
+class Verdict:
+    problems: list[str]                                  # why the case failed (empty: passed)
+    mutated: list[str] = field(default_factory=list)     # inputs the call changed in place
+    notes: list[str] = field(default_factory=list)       # said in feedback, not counted per case
+
+
+def judge(case: Case, reply: harness.Reply | None, slug: str) -> Verdict:
+    """The grader's verdict on one case. Values are judged on their own; an input changed in place
+    is reported separately (the task loses MUTATION_SHARE of its points once)."""
     if reply is None:
-        return ["no result came back from your kernel (did your code replace `display` or exit?)"]
-    if reply.get("error"):
-        return [f"raised {reply['error']}"]
-    outputs = {name: harness.decode_array(text) for name, text in reply["outputs"].items()}
-    problems = [f"`{name}` could not be read as a numeric array" for name, value in outputs.items() if value is None]
-    problems += [f"`{name}` could not be converted to a numeric array" for name in reply.get("unconvertible", {})]
-    problems += case.judge({name: value for name, value in outputs.items() if value is not None})
-    after = reply.get("inputs_after", {})
+        return Verdict(["no result came back from your kernel (did your code replace `display` or exit?)"])
+    if reply.error:
+        return Verdict([f"raised {scrub(reply.error, slug)[:300]}"])
+    outputs = {name: harness.decode_array(text) for name, text in reply.outputs.items()}
+    problems = [f"`{name}` could not be read as a numeric array" for name, value in outputs.items()
+                if value is None and name in case.expected]
+    problems += [f"`{name}` could not be converted to a numeric array" for name in reply.unconvertible
+                 if name in case.expected]
+    problems += [scrub(p, slug) for p in case.judge({name: value for name, value in outputs.items() if value is not None})]
     mutated = [name for name, value in case.inputs.items()
-               if name in after and not _same(harness.decode_array(after[name]), value)]
-    if mutated:
-        problems.append("your code changed its input " + ", ".join(f"`{n}`" for n in mutated)
-                        + " in place; it must leave inputs untouched")
-    return problems
+               if not _same(harness.decode_array(reply.inputs_after.get(name)), value)]
+    notes = ["your code changed its input " + _listed(mutated, "`") + " in place; it must leave inputs "
+             "untouched (work on a copy)"] if mutated else []
+    return Verdict(problems, mutated, notes)
+
+
+def _listed(items, quote: str = "") -> str:
+    return ", ".join(f"{quote}{item}{quote}" for item in items)
+
+
+def cell_name(nb: NotebookNode, index: int) -> str:
+    """How the student finds a cell: the task's answer or test cell, or the code cell's number."""
+    grade_id = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+    if grade_id:
+        return f"the {'test' if grade_id.startswith('test_') else 'answer'} cell of `{grade_id.removeprefix('test_')}`"
+    number = sum(c.cell_type == "code" for c in nb.cells[:index + 1])
+    return f"code cell {number}"
 
 
 def _same(after: np.ndarray | None, before: np.ndarray) -> bool:
     return after is not None and after.shape == before.shape and np.array_equal(after, before, equal_nan=True)
 
 
-def _cell_errors(nb: NotebookNode) -> dict[str, str]:
-    """grade_id -> "ename: evalue" of the first error each answer cell raised."""
-    errors = {}
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        for output in cell.get("outputs", []):
-            if grade_id and output.get("output_type") == "error":
-                errors.setdefault(grade_id, f"{output.get('ename')}: {output.get('evalue')}"[:200])
-    return errors
-
-
 def _raised(cell: NotebookNode, ename: str) -> bool:
     return any(o.get("output_type") == "error" and o.get("ename") == ename for o in cell.get("outputs", []))
-
-
-class ForgetUnknownCells(NbGraderPreprocessor):
-    """Cells that claim an nbgrader role the assignment does not have become ordinary cells
-    (nbgrader's OverwriteCells half-strips their metadata and then crashes on them)."""
-
-    def preprocess(self, nb, resources):
-        meta = resources["nbgrader"]
-        with Gradebook(meta["db_url"]) as gb:
-            known = {c.name for c in gb.find_notebook(meta["notebook"], meta["assignment"]).source_cells}
-        for cell in nb.cells:
-            if "nbgrader" in cell.metadata and cell.metadata["nbgrader"].get("grade_id") not in known:
-                del cell.metadata["nbgrader"]
-        return nb, resources
 
 
 class ShowVerdicts(NbGraderPreprocessor):

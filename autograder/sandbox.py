@@ -2,10 +2,11 @@
 
 The best isolation the machine offers is used, and ``describe`` says which protections hold:
 
-- ``bubblewrap``: the kernel sees only the system, the Python environment and a scratch copy of
+- ``bubblewrap``: the kernel sees only the system, the Python environment and read-only copies of
   the assignment's support files (not the course folder, solutions, gradebook or other students);
-  no network; its own process namespace, so it cannot signal the grader and everything it started
-  dies with it; an unprivileged user (when the grader is root); resource limits.
+  it writes only to size-limited tmpfs folders that vanish with it; no network; its own process
+  namespace, so it cannot signal the grader and everything it started dies with it; an
+  unprivileged user (when the grader is root); resource limits.
 - ``user`` (root without bubblewrap): an unprivileged user and resource limits; the kernel can
   still read world-readable files.
 - ``limits``: resource limits only.
@@ -22,7 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .intake import remove_tree
+
 CONFINE = Path(__file__).resolve().parent / "confine.py"
+WORKDIR = Path("/home/student")  # the kernel's working folder inside bubblewrap (a tmpfs)
 HIDDEN_DATA = Path("/usr/share/datasets")
 # NBGRADER_EXECUTION lets a notebook skip long work (full-data training) while it is autograded.
 PASSED_ENV = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ", "NBGRADER_EXECUTION")
@@ -36,7 +40,7 @@ class Limits:
     file_size: int = 64 * 2**20  # bytes per file written
     open_files: int = 512
     output: int = 1 * 2**20      # bytes of output kept per cell
-    tmp: int = 256 * 2**20       # bytes of the kernel's /tmp (bubblewrap)
+    tmp: int = 256 * 2**20       # bytes of each of the kernel's tmpfs folders, WORKDIR and /tmp (bubblewrap)
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,14 @@ class Isolation:
 
     def describe(self, limits: Limits) -> list[str]:
         lines = [f"resource limits: {limits.memory / 2**30:g} GiB memory, {limits.cpu} s CPU, "
-                 f"{limits.processes} processes, {limits.file_size // 2**20} MiB per file, "
-                 f"{limits.output // 2**20} MiB output per cell"]
+                 f"{limits.processes} processes, {limits.file_size // 2**20} MiB per file"]
         if self.uid is not None:
             lines.append(f"runs as unprivileged uid {self.uid}: cannot signal the grader")
         if self.mode == "bubblewrap":
             lines += ["bubblewrap: cannot see the course folder, solutions, gradebook, other students or "
                       f"{HIDDEN_DATA} (held-out labels)",
-                      "no network; every process it starts is killed with it"]
+                      "no network; every process it starts is killed with it",
+                      f"writes only to two tmpfs folders of {limits.tmp // 2**20} MiB each, gone when it stops"]
         else:
             lines += [f"WARNING: bubblewrap isolation is not available ({self.why}).",
                       "WARNING: student code can READ any file this user can read (solutions, other "
@@ -76,12 +80,12 @@ def _unprivileged_user() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
-def kernel_env(scratch: Path) -> dict[str, str]:
-    """The whole environment of a kernel: nothing of the grader's leaks in."""
+def kernel_env(home: Path) -> dict[str, str]:
+    """The whole environment of a kernel whose working folder is ``home``: nothing of the grader's leaks in."""
     env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
-    env.update(PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", HOME=str(scratch),
-               TMPDIR="/tmp", PYTHONNOUSERSITE="1", MPLBACKEND="Agg", MPLCONFIGDIR=str(scratch / ".config"),
-               IPYTHONDIR=str(scratch / ".ipython"), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+    env.update(PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", HOME=str(home),
+               TMPDIR="/tmp", PYTHONNOUSERSITE="1", MPLBACKEND="Agg", MPLCONFIGDIR=str(home / ".config"),
+               IPYTHONDIR=str(home / ".ipython"), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
     return env
 
@@ -109,12 +113,16 @@ def bwrap_args(scratch: Path, limits: Limits, isolation: Isolation) -> list[str]
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp), "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--size", str(limits.tmp), "--tmpfs", "/tmp"]
     args += _mount_points(python_dirs + [scratch])
     for path in python_dirs:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--clearenv"]
-    for name, value in kernel_env(scratch).items():
+    # The scratch folder holds only the connection file and the sockets (see lock_scratch).
+    args += ["--bind", str(scratch), str(scratch), "--perms", "0777", "--size", str(limits.tmp), "--tmpfs", str(WORKDIR)]
+    for path in sorted((scratch / "files").iterdir()):
+        args += ["--ro-bind", str(path), str(WORKDIR / path.name)]
+    args += ["--chdir", str(WORKDIR), "--clearenv"]
+    for name, value in kernel_env(WORKDIR).items():
         args += ["--setenv", name, value]
     args.append("--")
     if isolation.uid is not None:
@@ -136,17 +144,34 @@ def wrap(command: list[str], scratch: Path, limits: Limits, isolation: Isolation
 
 
 def make_scratch(support: Path, isolation: Isolation) -> Path:
-    """A private working folder for one kernel: copies of the assignment's support files."""
+    """A private folder for one kernel: its sockets and connection file, and in ``files/`` copies of
+    the assignment's support files (the kernel's working folder outside bubblewrap)."""
     scratch = Path(tempfile.mkdtemp(prefix="bplab-kernel-"))
+    files = scratch / "files"
+    files.mkdir()
     for path in support.iterdir():
         if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" and path.name != "grading.json":
-            shutil.copy(path, scratch / path.name)
-    for folder in (".config", ".ipython"):
-        (scratch / folder).mkdir()
+            shutil.copy(path, files / path.name)
     if isolation.uid is not None:
-        for path in [scratch, *scratch.rglob("*")]:
-            os.chown(path, isolation.uid, isolation.gid)
+        os.chmod(scratch, 0o777)  # the kernel creates its sockets here; lock_scratch closes it
+    if isolation.mode != "bubblewrap":
+        for folder in (".config", ".ipython"):
+            (files / folder).mkdir()
+        if isolation.uid is not None:
+            for path in [files, *files.rglob("*")]:
+                os.chown(path, isolation.uid, isolation.gid)
     return scratch
+
+
+def working_folder(scratch: Path, isolation: Isolation) -> Path:
+    """Where the kernel starts, as the grader starts it."""
+    return WORKDIR if isolation.mode == "bubblewrap" else scratch / "files"
+
+
+def lock_scratch(scratch: Path) -> None:
+    """Once the kernel has made its sockets, it may create nothing more in the scratch folder
+    (holds when the kernel runs as another user, i.e. when the grader is root)."""
+    os.chmod(scratch, 0o755)
 
 
 @lru_cache(maxsize=None)
@@ -168,7 +193,7 @@ def detect() -> Isolation:
         except (OSError, subprocess.TimeoutExpired) as error:
             why = f"bwrap failed: {error}"
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)
     if uid is not None:
         return Isolation("user", uid, gid, why)
     return Isolation("limits", why=why)

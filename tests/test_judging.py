@@ -20,28 +20,41 @@ def case():
     return reference_case("one", CALL, {"x": np.arange(6.0).reshape(2, 3) + 0.5, "k": np.array(3.0)}, REFERENCE)
 
 
-def reply(**outputs):
-    return {"outputs": {k: harness.encode_array(np.asarray(v)) for k, v in outputs.items()}}
+SLUG = "01_fc_layer"  # whose hidden values are scrubbed from kernel text
+
+
+def reply(case, after=None, **fields):
+    """What an honest kernel sends: the outputs, and every input as it was after the call."""
+    fields.setdefault("outputs", {})
+    fields["outputs"] = {k: harness.encode_array(np.asarray(v)) for k, v in fields["outputs"].items()}
+    inputs = {**case.inputs, **(after or {})}
+    fields.setdefault("inputs_after", {k: harness.encode_array(v) for k, v in inputs.items()})
+    return harness.read_reply(json.dumps(fields))
+
+
+def problems(case, **fields):
+    return judge(case, reply(case, **fields), SLUG).problems
 
 
 def test_right_outputs_pass(case):
-    assert judge(case, reply(y=case.inputs["x"] * 3)) == []
+    verdict = judge(case, reply(case, outputs={"y": case.inputs["x"] * 3}), SLUG)
+    assert verdict.problems == [] and verdict.mutated == []
 
 
 def test_wrong_output_names_the_output_the_entry_and_the_error_but_not_the_value(case):
     wrong = case.inputs["x"] * 3
     wrong[1, 2] += 1.0
-    [problem] = judge(case, reply(y=wrong))
+    [problem] = problems(case, outputs={"y": wrong})
     assert "`y` is wrong in 1 of 6 entries" in problem and "y[1, 2]" in problem
     assert "16.5" not in problem  # the expected value itself is never shown
 
 
 def test_shape_nan_missing_and_error_replies_fail(case):
-    assert "shape (3, 2)" in judge(case, reply(y=np.ones((3, 2))))[0]
-    assert "NaN or inf" in judge(case, reply(y=np.full((2, 3), np.nan)))[0]
-    assert "was not returned" in judge(case, reply())[0]
-    assert "raised ValueError: bad" in judge(case, {"outputs": {}, "error": "ValueError: bad"})[0]
-    assert "no result came back" in judge(case, None)[0]
+    assert "shape (3, 2)" in problems(case, outputs={"y": np.ones((3, 2))})[0]
+    assert "NaN or inf" in problems(case, outputs={"y": np.full((2, 3), np.nan)})[0]
+    assert "was not returned" in problems(case)[0]
+    assert "raised ValueError: bad" in problems(case, error="ValueError: bad")[0]
+    assert "no result came back" in judge(case, None, SLUG).problems[0]
 
 
 def test_pickled_objects_are_never_unpickled():
@@ -56,19 +69,42 @@ def test_pickled_objects_are_never_unpickled():
     assert harness.decode_array("not base64 at all!") is None
 
 
-def test_crafted_replies_are_rejected(case):
-    assert harness.read_reply("[1, 2]") is None
-    assert harness.read_reply("x" * (harness.MAX_REPLY_BYTES + 1)) is None
-    assert harness.read_reply(json.dumps({"outputs": []})) is None
-    strings = {"outputs": {"y": harness.encode_array(np.array(["a", "b"]))}}
-    assert "could not be read as a numeric array" in judge(case, strings)[0]
+@pytest.mark.parametrize("data", [
+    "[1, 2]", "x" * (harness.MAX_REPLY_BYTES + 1), json.dumps({"outputs": []}), 17,
+    "[" * 100_000 + "]" * 100_000, json.dumps({"outputs": {"y": 5}}), json.dumps({"seconds": "soon"}),
+    json.dumps({"error": ["a"]}), json.dumps({"error": "x" * 100_000}), json.dumps({"spy": 1}),
+    json.dumps({"outputs": {"y" * 1000: "AA=="}}), json.dumps({"seconds": float("nan")}),
+])
+def test_crafted_replies_are_malformed_with_a_sentence(data):
+    with pytest.raises(harness.MalformedReply) as raised:
+        harness.read_reply(data)
+    assert str(raised.value)
 
 
-def test_mutated_inputs_are_reported(case):
-    r = reply(y=case.inputs["x"] * 3)
-    r["inputs_after"] = {"x": harness.encode_array(case.inputs["x"] + 1), "k": harness.encode_array(case.inputs["k"])}
-    [problem] = judge(case, r)
-    assert "changed its input `x`" in problem
+def test_outputs_that_are_not_numeric_arrays_fail(case):
+    strings = reply(case)
+    strings.outputs["y"] = harness.encode_array(np.array(["a", "b"]))
+    assert "could not be read as a numeric array" in judge(case, strings, SLUG).problems[0]
+
+
+def test_a_mutated_input_is_reported_but_values_are_judged_on_their_own(case):
+    verdict = judge(case, reply(case, after={"x": case.inputs["x"] + 1}, outputs={"y": case.inputs["x"] * 3}), SLUG)
+    assert verdict.problems == [] and verdict.mutated == ["x"]
+    assert "changed its input `x` in place" in verdict.notes[0]
+
+
+def test_a_reply_that_hides_its_inputs_counts_as_a_mutation(case):
+    verdict = judge(case, reply(case, inputs_after={}, outputs={"y": case.inputs["x"] * 3}), SLUG)
+    assert sorted(verdict.mutated) == ["k", "x"]
+
+
+def test_kernel_error_text_is_cut_and_scrubbed_of_hidden_inputs():
+    from autograder.graders import tasks_for
+    case = tasks_for(SLUG)[0].cases[0]
+    hidden = case.inputs["x"].ravel()[0]
+    text = f"ValueError: x = {hidden!r} " + "9" * 50_000
+    [problem] = judge(case, reply(case, error=text[:harness.MAX_ERROR_CHARS]), SLUG).problems
+    assert repr(hidden) not in problem and len(problem) < 400
 
 
 def test_tolerance_is_absolute_plus_relative():
