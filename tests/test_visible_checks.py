@@ -248,3 +248,50 @@ def test_05_planted_mistakes():
             def conv_backward_strided(dout, x, w, stride):
                 return conv_backward_multi_channel(dout, x, w)
             """, "`conv_backward_multi_channel` (task 3) is not implemented yet; do it first")
+
+
+# ---------------------------------------------------------------------------------------------- 06
+
+def test_06_planted_mistakes():
+    slug = "06_pooling_activations"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_relu_backward", """
+            def relu_backward(dout, cache):
+                dx = dout
+                dx[ref.relu_backward(np.ones_like(dout), cache) == 0] = 0
+                return dx
+            """, "`relu_backward` changed its input `dout` in place", "quarter")
+        fails("check_relu_forward", """
+            def relu_forward(x):
+                x[x < 0] = 0
+                return x, x
+            """, "`relu_forward` changed its input `x` in place")
+        fails("check_avg_pool_backward", """
+            def avg_pool_backward(dout, cache):
+                return -ref.avg_pool_backward(dout, cache)
+            """, "opposite sign")
+        fails("check_prelu_backward", """
+            def prelu_backward(dout, cache):
+                dx, dalpha = ref.prelu_backward(dout, cache)
+                return dx, dalpha / dout.shape[0]
+            """, "`dalpha` is exactly 1/N", "average over the batch")
+        fails("check_prelu_backward", """
+            def prelu_backward(dout, cache):
+                dx, dalpha = ref.prelu_backward(dout, cache)
+                return dx, dalpha.reshape(1, -1)
+            """, "`dalpha` has shape (1, ")
+        fails("check_max_pool_backward", """
+            def max_pool_forward(x, pool_param):
+                raise NotImplementedError()
+            """, "`max_pool_forward` (task 1) is not implemented yet; do it first")
+        fails("check_global_avg_pool_backward", """
+            def global_avg_pool_backward(dout, cache):
+                raise NotImplementedError()
+            """, "`global_avg_pool_backward` is not implemented yet")
+        fails("check_selu_backward", """
+            def selu_backward(dout, cache):
+                return 2 * ref.selu_backward(dout, cache)
+            """, "exactly 2 times")
