@@ -1,77 +1,140 @@
-"""``make feedback``: nbgrader's per-student HTML feedback, checked for leaks before it is kept.
+"""``make feedback``: nbgrader's per-student HTML feedback, made safe and checked before it is kept.
 
 Every graded submission gets a page; one that could not run (missing, invalid, crashed before
-grading) gets a short page saying why. Each page opens with the submission's status.
+grading) gets a short page saying why. Each page opens with the submission's status and a table
+of its tasks. What the student's notebook produced is sanitised (see :mod:`autograder.sanitize`),
+the page carries a Content-Security-Policy that allows no script, hidden numbers are scrubbed,
+and the folder handed back holds the page only. One student's failure withholds that student's
+page and nothing else.
 """
 from __future__ import annotations
 
 import html
-import re
+import os
 import shutil
 import warnings
 from pathlib import Path
 
 from .batch import submissions
 from .config import nbgrader_config
-from .hygiene import LeakError, find_leaks, notebook_lines, values_in
-from .report import REPORT_NAME, SubmissionReport
+from .hygiene import LeakError, find_leaks, notebook_lines, scrub
+from .report import SubmissionReport
+from .sanitize import STATUS_CLASS, audit, cut, feedback_config, finish_page, status_page
 
-BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
+# Shown when a page is read without CSS (plain text, a screen reader, a text browser); hidden by ours.
+SEP = "<span class='backprop-lab-sep'> | </span>"
+OWN_NOTEBOOK_LIMIT = 64 * 2**20
 
 
-def banner(report: SubmissionReport) -> str:
+def _clean(text: object, slug: str) -> str:
+    return html.escape(scrub(cut(text), slug))
+
+
+def _points(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def banner(report: SubmissionReport, slug: str | None = None) -> str:
+    """The grader's summary: total, status, and one row per task (task | score | what happened)."""
+    slug = slug or report.assignment
     score = sum(t.score for t in report.tasks)
     total = sum(t.points for t in report.tasks)
-    rows = "".join(f"<tr><td>{html.escape(t.task)}</td><td>{t.score:g} / {t.points:g}</td>"
-                   f"<td>{html.escape(t.message)}</td></tr>" for t in report.tasks)
-    return (f"<div class='backprop-lab-status' style='border:2px solid #888;padding:1em;margin:1em'>"
-            f"<h2>{html.escape(report.assignment)}: {score:g} / {total:g} points</h2>"
-            f"<p><b>Status: {html.escape(report.status)}.</b> {html.escape(report.message)}</p>"
-            f"<table>{rows}</table></div>")
+    rows = "".join(f"<tr><td>{_clean(t.task, slug)}{SEP}</td><td>{_points(t.score)} / {_points(t.points)}{SEP}</td>"
+                   f"<td>{_clean(t.message, slug)}</td></tr>\n" for t in report.tasks)
+    table = (f"<table border='1' cellpadding='5' cellspacing='0'>\n<thead><tr><th>Task{SEP}</th><th>Score{SEP}</th>"
+             f"<th>What happened</th></tr></thead>\n<tbody>\n{rows}</tbody></table>") if report.tasks else ""
+    return (f"<div class='{STATUS_CLASS}'>"
+            f"<h2>{_clean(report.assignment, slug)}: {_points(score)} / {_points(total)} points</h2>\n"
+            f"<p><b>Status: {_clean(report.status, slug)}.</b> {_clean(report.message, slug)}</p>\n"
+            f"{table}</div>\n")
 
 
-def status_page(report: SubmissionReport) -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(report.assignment)}"
-            f"</title></head><body>{banner(report)}</body></html>")
+def _keep_only(folder: Path, page: Path) -> None:
+    """Everything in ``folder`` but the page goes (nbgrader copies the graded folder's other files)."""
+    for entry in os.scandir(folder):
+        if entry.name == page.name and entry.is_file(follow_symlinks=False):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def _own_lines(course_root: Path, student: str, slug: str) -> set[str]:
+    """Lines the student wrote (a regular, bounded file only: never follow a link)."""
+    path = course_root / "submitted" / student / slug / f"{slug}.ipynb"
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return set()
+    import stat
+    if not stat.S_ISREG(info.st_mode) or info.st_size > OWN_NOTEBOOK_LIMIT:
+        return set()
+    return notebook_lines(path)
+
+
+def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, list[str]]:
+    """Makes one student's page; returns it and what is wrong with it (empty: fit to hand out)."""
+    graded = course_root / "autograded" / student / slug
+    report = SubmissionReport.read(graded)
+    if report is None:
+        return None, []
+    folder = course_root / "feedback" / student / slug
+    page = folder / f"{slug}.html"
+    top = banner(report, slug)
+    if (graded / f"{slug}.ipynb").is_file():
+        result = api.generate_feedback(slug, student)
+        if not result["success"] or not page.is_file() or page.is_symlink():
+            error = (result.get("error") or "").strip().splitlines()
+            return page, [f"nbgrader generate_feedback failed ({cut(error[-1] if error else 'no page', 200)})"]
+        _keep_only(folder, page)
+        text = finish_page(page.read_text(encoding="utf-8"), top)
+    else:
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()
+        elif folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        text = status_page(report.assignment, top)
+    text = scrub(text, slug, limit=None)
+    page.write_text(text, encoding="utf-8")
+    findings = [f"{page.name}: {problem}" for problem in audit(text)]
+    findings += find_leaks(folder, slug, _own_lines(course_root, student, slug), every_file=True,
+                           hidden_inputs=True)
+    return page, findings
 
 
 def generate(course_root: Path, slugs: list[str], students: list[str] | None = None, log=print) -> list[Path]:
+    """Feedback for every autograded submission; raises :class:`LeakError` at the end, naming each
+    page that was withheld (a leak, or any failure), after every other page has been written."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     warnings.filterwarnings("ignore")
     course_root = course_root.resolve()
-    config = nbgrader_config(course_root)
+    config = feedback_config(nbgrader_config(course_root))
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    written, leaks = [], []
+    written, withheld = [], []
     for student, slug in submissions(course_root, slugs, students):
-        graded = course_root / "autograded" / student / slug
-        report = SubmissionReport.read(graded)
-        if report is None:
-            log(f"  {student} {slug}: not autograded yet; run make autograde first")
-            continue
+        try:
+            page, findings = _one(api, course_root, student, slug)
+        except Exception as error:  # one submission must never stop the others' feedback
+            page, findings = None, [f"feedback could not be made ({type(error).__name__}: {cut(error, 200)})"]
         folder = course_root / "feedback" / student / slug
-        page = folder / f"{slug}.html"
-        findings = [f"the grader's report shows the reference value {v}"
-                    for v in values_in((graded / REPORT_NAME).read_text(encoding="utf-8"), slug)]
-        if (graded / f"{slug}.ipynb").is_file():
-            result = api.generate_feedback(slug, student)
-            if not result["success"] or not page.is_file():
-                findings.append("nbgrader generate_feedback failed")
-            else:
-                own = notebook_lines(course_root / "submitted" / student / slug / f"{slug}.ipynb")
-                findings += find_leaks(folder, slug, own, check_values=False)
-                text = page.read_text(encoding="utf-8")
-                page.write_text(BODY.sub(lambda m: m.group(0) + banner(report), text, count=1), encoding="utf-8")
-        else:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.write_text(status_page(report), encoding="utf-8")
         if findings:
             shutil.rmtree(folder, ignore_errors=True)
-            leaks += [f"{student} {slug}: {f}" for f in findings]
+            if folder.is_symlink():
+                folder.unlink()
+            withheld += [f"{student} {slug}: {f}" for f in findings]
+            log(f"  {student} {slug}: feedback withheld: {findings[0]}"
+                + (f" (and {len(findings) - 1} more finding(s))" if len(findings) > 1 else ""))
+            continue
+        if page is None:
+            log(f"  {student} {slug}: not autograded yet; run make autograde first")
             continue
         written.append(page)
-        log(f"  {student} {slug}: {page.relative_to(course_root)} ({report.status})")
-    if leaks:
-        raise LeakError("feedback withheld:\n  " + "\n  ".join(leaks))
+        log(f"  {student} {slug}: {page.relative_to(course_root)}")
+    if withheld:
+        raise LeakError(f"feedback withheld for {len(withheld)} finding(s); every other page was written:\n  "
+                        + "\n  ".join(withheld))
     return written
