@@ -1,4 +1,9 @@
-"""``make grades``: grades.csv, one row per student, assignment and task, with a status and why."""
+"""``make grades``: grades.csv, one row per student, assignment and task, with a status and why;
+grades-summary.csv beside it, one row per student and one column per assignment.
+
+Every text cell is cut to a bound, scrubbed of hidden numbers and neutralised against spreadsheet
+formulas (a student folder named ``=HYPERLINK(...)`` stays text); numbers stay numbers.
+"""
 from __future__ import annotations
 
 import csv
@@ -8,9 +13,29 @@ from pathlib import Path
 from .batch import submissions
 from .config import nbgrader_config
 from .graders import tasks_for
-from .report import GRADED, OUT_OF_MEMORY, TIMED_OUT, SubmissionReport
+from .hygiene import scrub
+from .report import ERROR, GRADED, OUT_OF_MEMORY, TIMED_OUT, SubmissionReport
+from .sanitize import MESSAGE_LIMIT, cut
 
 COLUMNS = ["student", "assignment", "task", "score", "max_score", "status", "message"]
+SUMMARY_NAME = "grades-summary.csv"
+NOT_GRADED = "not graded"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a leading "'"
+    (numbers are left alone: a score is a number, never a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write(path: Path, columns: list[str], table: list[dict[str, object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({k: neutral(v) for k, v in row.items()} for row in table)
 
 
 def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
@@ -22,7 +47,11 @@ def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
     out = []
     with Gradebook(db_url) as gb:
         for student, slug in submissions(course_root, slugs):
-            report = SubmissionReport.read(course_root / "autograded" / student / slug)
+            try:
+                report = SubmissionReport.read(course_root / "autograded" / student / slug)
+                unreadable = False
+            except Exception:  # one damaged record must not cost the whole export
+                report, unreadable = None, True
             results = {t.task: t for t in report.tasks} if report else {}
             for task in tasks_for(slug):
                 try:
@@ -30,25 +59,40 @@ def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
                 except MissingEntry:
                     score = 0.0
                 result = results.get(task.name)
-                if report is None:
-                    status, message = "not graded", "Not graded yet: run make autograde."
+                if unreadable:
+                    status, message = ERROR, "The grading record could not be read: run make autograde again."
+                elif report is None:
+                    status, message = NOT_GRADED, "Not graded yet: run make autograde."
                 elif report.status not in (GRADED, TIMED_OUT, OUT_OF_MEMORY) or result is None:
                     status, message = report.status, report.message
                 else:
                     status = result.status
                     message = result.message if report.status == GRADED else f"{result.message}. {report.message}"
                 out.append(dict(student=student, assignment=slug, task=task.name, score=round(score, 2),
-                                max_score=task.points, status=status, message=message))
+                                max_score=task.points, status=cut(status, 100),
+                                message=scrub(cut(message, MESSAGE_LIMIT), slug)))
     return out
 
 
 def export(course_root: Path, slugs: list[str], path: Path) -> list[dict[str, object]]:
+    """Writes ``path`` (per task) and grades-summary.csv beside it (per student); returns the rows."""
     table = rows(course_root, slugs)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(table)
+    _write(path, COLUMNS, table)
+    _write(path.with_name(SUMMARY_NAME), ["student", *slugs, "total"], per_student(table, slugs))
     return table
+
+
+def per_student(table: list[dict[str, object]], slugs: list[str]) -> list[dict[str, object]]:
+    """One row per student: each assignment's score (blank where not graded) and their total."""
+    out: dict[str, dict[str, object]] = {}
+    for r in table:
+        row = out.setdefault(r["student"], {"student": r["student"], **{s: "" for s in slugs}, "total": 0.0})
+        if r["status"] == NOT_GRADED or r["assignment"] not in row:
+            continue
+        row[r["assignment"]] = round((row[r["assignment"]] or 0.0) + r["score"], 2)
+    for row in out.values():
+        row["total"] = round(sum(row[s] for s in slugs if row[s] != ""), 2)
+    return [out[s] for s in sorted(out)]
 
 
 def summary(table: list[dict[str, object]]) -> str:
