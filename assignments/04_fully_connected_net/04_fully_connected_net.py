@@ -166,8 +166,8 @@ check_affine_backward(affine_forward, affine_backward)
 #
 # **Task 3 — `relu_forward` (1 point)** and **Task 4 — `relu_backward` (1 point).** Implement both.
 # Both return **new** arrays: `relu_forward` must not clip `x` in place, and `relu_backward` must
-# not zero entries of `dout` in place (`dx = dout; dx[x <= 0] = 0` does exactly that — start from
-# `dout.copy()`, or write `dout * (x > 0)`).
+# not zero entries of `dout` in place (`dx = dout; dx[x <= 0] = 0` does exactly that, because `dx`
+# and `dout` are then the same array — start from `dout.copy()`, or compute a new array).
 
 # %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def relu_forward(x):

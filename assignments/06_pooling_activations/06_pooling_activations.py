@@ -50,8 +50,8 @@
 #   untouched — `x`, `dout`, `alpha`, and the arrays in the cache (your forward's inputs) — and
 #   must not modify `pool_param`. `dx = dout; dx[x <= 0] = 0` changes the caller's `dout` (both
 #   names point to the same array), and `x[x < 0] *= alpha` changes the caller's `x`. Work on a
-#   copy (`dout.copy()`) or build a new array (`np.where(x > 0, dout, 0.0)`). Values are judged on
-#   their own; changing an input in place costs a quarter of the task's points, and the feedback
+#   copy (`dout.copy()`) or build a new array (an expression such as `2.0 * dout` is one). Values
+#   are judged on their own; changing an input in place costs a quarter of the task's points, and the feedback
 #   says which input.
 #
 # **Grading.** The cell after each task runs visible checks (hand-countable examples, the
