@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Assignment 08 — A multi-layer perceptron on real images (全连接神经网络)
 #
-# The course's DNN exercises (DNN练习) put the layers of the previous assignments to work:
+# The DNN exercises (DNN练习) of the course notes (the 卷积层的反向传播 series, parts 1_1_1 and 1_1_2) put the
+# layers of the previous assignments to work:
 #
 # - part 1_1_1, **regression with a fully-connected network (全连接神经网络做线性回归)**: a small
 #   network fits a noisy curve with the mean squared error (均方误差);
@@ -51,8 +52,15 @@
 # **Grading.** The cell after each task runs visible checks (numerical gradients of your code,
 # shapes, short training runs). The grader then calls your functions on hidden cases: `Sequential`
 # and `mse_loss` are compared with the derivation on random inputs; `fit_regression` and `train_mlp`
-# are graded **by outcome** — it trains your model with a fixed seed and a time budget and measures
-# it on held-out data that your notebook never sees.
+# are graded **by outcome** — your function trains a model with a fixed seed and a time budget, and
+# the grader measures that model on held-out data your notebook never sees.
+#
+# **The rule for the two training tasks.** They must return a `Sequential` whose `layers` are the
+# provided `Linear`, `ReLU` and `Tanh` (a `Sequential` inside it is fine; a plain list of them too).
+# The grader reads the kind of every layer and its `params`, and computes the predictions **with its
+# own forward pass** — the formulas of the provided classes, on `preprocess(images)` for images —
+# not with your code. A model made of anything else (another class, a lookup of the training data)
+# earns nothing for the task.
 
 # %% tags=["provided"]
 import os
@@ -164,7 +172,7 @@ class Adam:
             w -= s
 
 # %% [markdown]
-# ## 1. A model is a list of layers (Sequential)
+# ## 1. A model is a list of layers (Sequential) (4 points)
 #
 # A network of $L$ layers computes $\text{out} = f_L(\dots f_2(f_1(x)))$. The **forward pass
 # (前向传播)** feeds each layer's output to the next one. The **backward pass (反向传播)** is the chain
@@ -187,7 +195,7 @@ class Adam:
 # A `Sequential` has `forward`, `backward`, `params` and `grads` itself, so it is a layer: it can
 # be placed inside another `Sequential`.
 #
-# **Task 1.** Implement `Sequential`. `__init__` is given; `params` and `grads` are properties
+# **Task 1 (4 points).** Implement `Sequential`. `__init__` is given; `params` and `grads` are properties
 # (read `model.params`, no parentheses).
 
 # %% nbgrader={"grade": false, "grade_id": "Sequential", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -249,7 +257,7 @@ from checks import check_Sequential
 check_Sequential(Sequential, Linear, ReLU, Tanh)
 
 # %% [markdown]
-# ## 2. The regression loss: mean squared error (均方误差)
+# ## 2. The regression loss: mean squared error (均方误差) (2 points)
 #
 # For regression (回归) the network's output `pred` $(N, D)$ should equal the targets `y` $(N, D)$.
 # The mean squared error adds the squared errors of a sample's $D$ outputs and averages over the $N$
@@ -264,7 +272,7 @@ check_Sequential(Sequential, Linear, ReLU, Tanh)
 # rescaled learning rate, but it is not the derivative of $L$, and the backward passes of every layer
 # before it would then be off by the same factor. Here `dpred` is the exact derivative.
 #
-# **Task 2.** Implement `mse_loss`.
+# **Task 2 (2 points).** Implement `mse_loss`.
 
 # %% nbgrader={"grade": false, "grade_id": "mse_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mse_loss(pred, y):
@@ -288,7 +296,7 @@ from checks import check_mse_loss
 check_mse_loss(mse_loss)
 
 # %% [markdown]
-# ## 3. Fitting a noisy curve (全连接神经网络做线性回归, part 1_1_1)
+# ## 3. Fitting a noisy curve (全连接神经网络做线性回归, course notes part 1_1_1) (2 points)
 #
 # A straight line cannot follow a curve, but a network with hidden layers and a non-linear
 # activation (激活函数) can: every tanh unit contributes one smooth "step", and the output layer adds
@@ -302,10 +310,11 @@ check_mse_loss(mse_loss)
 #
 # 1 for a perfect fit, 0 for predicting the mean everywhere. The noise alone caps it just below 1.
 #
-# **Task 3.** Implement `fit_regression(x, y, seed=0, ...)`: build a `Sequential` of `Linear` and
-# `Tanh` layers (e.g. 1 → 32 → 32 → 1), train it on `(x, y)` with `mse_loss` and the `Adam`
-# optimizer (full batch — 200 points — is fine), and return the trained model; the grader calls
-# `model.forward(x_new)` on held-out points. Draw every random number from
+# **Task 3 (2 points).** Implement `fit_regression(x, y, seed=0, ...)`: build a `Sequential` of
+# `Linear` and `Tanh` layers (e.g. 1 → 32 → 32 → 1), train it on `(x, y)` with `mse_loss` and the
+# `Adam` optimizer (full batch — 200 points — is fine), and return the trained `Sequential`. The
+# grader reads its layers (the provided `Linear`, `Tanh` or `ReLU`) and their `params`, and predicts
+# fresh points of the curve, which your function never sees, with its own forward pass. Draw every random number from
 # `np.random.default_rng(seed)` (pass it to `Linear`). Choose the rest — sizes, learning rate,
 # number of steps, extra keyword arguments with defaults — yourself. It must reach $R^2 \ge 0.95$ on
 # held-out points, for this curve and for other smooth curves on $[-1, 1]$ of similar size
@@ -337,7 +346,9 @@ def fit_regression(x, y, seed=0):
     (add keyword arguments with defaults if you like: sizes, learning rate, steps)
 
     Returns:
-    - model: the trained Sequential; model.forward(x_new) gives predictions (M, 1) for x_new (M, 1)
+    - model: the trained Sequential; its layers are the provided Linear, Tanh (or ReLU), and
+      model.forward(x_new) gives predictions (M, 1) for x_new (M, 1). The grader reads the layers'
+      params and predicts fresh points with its own forward pass.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -360,7 +371,7 @@ for xi, pi in zip(grid[:, 0], curve.forward(grid)[:, 0]):
     print(f"x = {xi:+.2f}   network {pi:+.3f}   curve without noise {true:+.3f}")
 
 # %% [markdown]
-# ## 4. Classifying images (全连接神经网络做mnist手写数字识别, part 1_1_2)
+# ## 4. Classifying images (全连接神经网络做mnist手写数字识别, course notes part 1_1_2) (4 points)
 #
 # **The data.** MNIST-format files (IDX: a small header giving the array's shape, then the bytes)
 # hold $28 \times 28$ grey images with pixels 0–255 and labels 0–9. Next to this notebook are the
@@ -410,17 +421,22 @@ print("label:", y_slice[0], CLASSES[y_slice[0]])
 # at the end. Computing in float32 (`Linear(..., dtype=np.float32)`; `preprocess` already returns
 # float32) halves the time and changes nothing in the accuracy.
 #
-# **Task 4.** Implement `train_mlp(images, labels, seed=0, epochs=10, ...)`: it trains a network on
-# the uint8 images (N, 28, 28) and labels (N,) for `epochs` passes over the data and returns the
-# trained model, which `predict(model, images)` will use (its `forward` takes `preprocess(images)`).
+# **Task 4 (4 points).** Implement `train_mlp(images, labels, seed=0, epochs=10, ...)`: it trains a
+# network on the uint8 images (N, 28, 28) and labels (N,) for `epochs` passes over the data and
+# returns the trained `Sequential` of the provided `Linear` and `ReLU` (or `Tanh`) layers, which
+# `predict(model, images)` will use (its `forward` takes `preprocess(images)`).
 # Draw every random number from `np.random.default_rng(seed)`; add keyword arguments with defaults
 # as you like, but the grader passes only `seed` and `epochs`.
 #
-# How it is graded: the grader trains your `train_mlp` on the 6 000 training images shipped here
-# (a few epochs, a fixed seed, under a minute) and measures the accuracy (准确率) of `predict` on
-# test images that are **not** in this folder. A good MLP gets above 80% from so little data; on the
-# full 60 000 images it reaches **87% or more** on Fashion-MNIST (97% on MNIST), which section 5
-# checks.
+# How it is graded: the grader trains your `train_mlp` on the training images shipped here (the
+# first 2 000 or all 6 000, a few epochs, a fixed seed, under a minute), reads the layers of the
+# model it returns and measures their accuracy (准确率), computed with the grader's own forward pass,
+# on test images that are **not** in this folder. Those images are also changed a little, as real
+# photos would be: about half are moved by one pixel, clothes that look the same mirrored are
+# mirrored, the contrast is lower and there is some noise. That costs an MLP a few points: a good
+# one gets above 80% on the shipped test slice from so little data and about 77% on the grader's
+# images, well above what the grader asks for. On the full 60 000 images it reaches **87% or
+# more** on Fashion-MNIST (97% on MNIST), which section 5 checks.
 
 # %% nbgrader={"grade": false, "grade_id": "train_mlp", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_mlp(images, labels, seed=0, epochs=10):
@@ -435,7 +451,9 @@ def train_mlp(images, labels, seed=0, epochs=10):
     (add keyword arguments with defaults if you like: batch size, learning rate, sizes, verbose)
 
     Returns:
-    - model: the trained model; model.forward(preprocess(images)) gives scores of shape (N, 10)
+    - model: the trained Sequential of the provided Linear and ReLU (or Tanh) layers;
+      model.forward(preprocess(images)) gives scores of shape (N, 10). The grader reads the layers'
+      params and computes the scores with its own forward pass.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

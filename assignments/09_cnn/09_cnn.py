@@ -16,8 +16,9 @@
 # %% [markdown]
 # # Assignment 09 — A convolutional network in numpy (卷积神经网络)
 #
-# The course's CNN exercises (CNN练习) build a convolutional network from the layers whose backward
-# passes you derived in assignments 05 and 06, and train it on images:
+# The CNN exercises (CNN练习) of the course notes (the 卷积层的反向传播 series, parts 2_1 … 2_3) build a
+# convolutional network from the layers whose backward passes you derived in assignments 05 and 06,
+# and train it on images:
 #
 # - part 2_1, **the convolution layer in numpy (numpy卷积层实现)**;
 # - part 2_2, **the pooling layer in numpy (numpy池化层实现)**;
@@ -46,9 +47,17 @@
 # **Grading.** The visible checks use numerical gradients of your forward passes, hand-countable
 # examples and a short training run. The grader compares `Conv2D`, `MaxPool2D` and `Flatten` with
 # the derivation on random inputs (batch of 1, non-square images and kernels, strides 1–3, padding
-# 0–2; inputs of max pooling are tie-free), and grades `train_cnn` by outcome: it trains your CNN
-# with a fixed seed and a time budget and measures the accuracy on test images that are not in this
-# folder.
+# 0–2; inputs of max pooling are tie-free), and grades `train_cnn` by outcome: your function trains a
+# CNN with a fixed seed and a time budget, and the grader measures its accuracy on test images that
+# are not in this folder.
+#
+# **The rule for `train_cnn`.** It returns the trained network as the list of its layers, input
+# first, each one a `Conv2D`, `MaxPool2D` or `Flatten` (yours) or a provided `Linear` or `ReLU` (an
+# object whose `layers` is such a list, e.g. your `Sequential` from assignment 08, is fine too). The
+# grader reads the kind of every layer, its `params` (and `stride`, `pad` of a `Conv2D`, `pool`,
+# `stride` of a `MaxPool2D`), and computes the scores **with its own forward pass** — the formulas of
+# this notebook, on `preprocess(images)` — not with your code. A model made of anything else earns
+# nothing for the task.
 
 # %% tags=["provided"]
 import os
@@ -145,9 +154,9 @@ class Adam:
             w -= s
 
 # %% [markdown]
-# ## 1. The convolution layer, vectorised (numpy卷积层实现, part 2_1)
+# ## 1. The convolution layer, vectorised (numpy卷积层实现, course notes part 2_1) (5 points)
 #
-# From assignment 05 (the seed's formula (4), with stride $s$ and zero padding $p$): with $x_p$ the
+# From assignment 05 (the course notes, part 0_2_4, eq. (4), with stride $s$ and zero padding $p$): with $x_p$ the
 # input padded by $p$ zeros on every side,
 #
 # $$\text{out}_{n,f,r,q} = \sum_{c=1}^{C} \sum_{i=0}^{KH-1} \sum_{j=0}^{KW-1}
@@ -155,7 +164,7 @@ class Adam:
 #   H_o = \left\lfloor \frac{H + 2p - KH}{s} \right\rfloor + 1,\
 #   W_o = \left\lfloor \frac{W + 2p - KW}{s} \right\rfloor + 1 .$$
 #
-# (The seed writes the kernel as $W_{m,n,c,d}$, with the input channel $c$ and output channel $d$ last;
+# (The course notes write the kernel as $W_{m,n,c,d}$, with the input channel $c$ and output channel $d$ last;
 # here it is `w[f, c, i, j]` with $f = d$, $i = m$, $j = n$.)
 #
 # **im2col.** For a fixed output position $(r, q)$ the sum is a dot product between the filter
@@ -208,7 +217,7 @@ windows = np.lib.stride_tricks.as_strided(a, shape=(4, 3), strides=(2 * a.stride
 print("windows of size 3, stride 2, of", a, ":\n", windows)  # rows: a[0:3], a[2:5], a[4:7], a[6:9]
 
 # %% [markdown]
-# **Task 1.** Implement `Conv2D.forward` and `Conv2D.backward` (`__init__` is given: it draws `w`
+# **Task 1 (5 points).** Implement `Conv2D.forward` and `Conv2D.backward` (`__init__` is given: it draws `w`
 # with He initialisation and sets `b = 0`). Read the parameters from `self.params` on every call —
 # the optimizer and the tests change them in place — and keep the dtype of the input.
 # `kernel_size` is an int or a pair `(KH, KW)`; `stride` and `pad` are ints.
@@ -257,7 +266,7 @@ from checks import check_Conv2D
 check_Conv2D(Conv2D)
 
 # %% [markdown]
-# ## 2. Max pooling, vectorised (numpy池化层实现, part 2_2)
+# ## 2. Max pooling, vectorised (numpy池化层实现, course notes part 2_2) (3 points)
 #
 # From assignment 06: window $(r, q)$ covers rows $r s \dots r s + k - 1$ and columns
 # $q s \dots q s + k - 1$, $H_o = \lfloor (H - k)/s \rfloor + 1$, and
@@ -274,7 +283,7 @@ check_Conv2D(Conv2D)
 # PyTorch does. (`x.reshape(N, C, Ho, k, Wo, k).max(axis=(3, 5))` works only when $s = k$ and $k$
 # divides the size, and is much slower.)
 #
-# **Task 2.** Implement `MaxPool2D.forward` and `MaxPool2D.backward` for any `pool` ($k$) and
+# **Task 2 (3 points).** Implement `MaxPool2D.forward` and `MaxPool2D.backward` for any `pool` ($k$) and
 # `stride` ($s$): windows may overlap ($s < k$) or leave rows out.
 
 # %% nbgrader={"grade": false, "grade_id": "MaxPool2D", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -314,14 +323,14 @@ from checks import check_MaxPool2D
 check_MaxPool2D(MaxPool2D)
 
 # %% [markdown]
-# ## 3. From feature maps to a vector (Flatten)
+# ## 3. From feature maps to a vector (Flatten) (1 point)
 #
 # After the last pooling layer every image is a stack of feature maps $(C, H, W)$; the
 # fully-connected layers want one row per image. `Flatten` reshapes $(N, d_1, d_2, \dots)$ to
 # $(N, d_1 d_2 \cdots)$ in row-major order (numpy's default), and its backward pass reshapes the
 # gradient back: nothing is computed, every number just moves, so the gradient moves with it.
 #
-# **Task 3.** Implement `Flatten.forward` and `Flatten.backward`.
+# **Task 3 (1 point).** Implement `Flatten.forward` and `Flatten.backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "Flatten", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Flatten:
@@ -358,7 +367,7 @@ from checks import check_Flatten
 check_Flatten(Flatten)
 
 # %% [markdown]
-# ## 4. Training the CNN (numpy-cnn-mnist手写数字识别, part 2_3)
+# ## 4. Training the CNN (numpy-cnn-mnist手写数字识别, course notes part 2_3) (4 points)
 #
 # **The data.** As in assignment 08: next to this notebook are the first 6 000 training images and
 # the first 1 000 test images of Fashion-MNIST, in MNIST's IDX format, and `idx.py` to read them
@@ -380,15 +389,18 @@ check_Flatten(Flatten)
 # `Adam` (given) with a learning rate of about $2 \cdot 10^{-3}$, lowered a little every epoch, and
 # minibatches of 64 work well. Build every layer in float32 (`dtype=np.float32`).
 #
-# **Task 4.** Implement `train_cnn(images, labels, seed=0, epochs=4)`: it trains a CNN on uint8
-# images (N, 28, 28) and labels (N,) for `epochs` passes and returns the trained model — the list of
-# layers (or any object with `forward`) that `predict(model, images)` (given) runs on
-# `preprocess(images)`. Draw every random number from `np.random.default_rng(seed)`; add keyword
+# **Task 4 (4 points).** Implement `train_cnn(images, labels, seed=0, epochs=4)`: it trains a CNN on
+# uint8 images (N, 28, 28) and labels (N,) for `epochs` passes and returns the trained model — the
+# list of its layers (`Conv2D`, `ReLU`, `MaxPool2D`, `Flatten`, `Linear`), input first, that
+# `predict(model, images)` (given) runs on `preprocess(images)`. Draw every random number from `np.random.default_rng(seed)`; add keyword
 # arguments with defaults as you like, but the grader passes only `seed` and `epochs`.
 #
-# How it is graded: the grader trains your `train_cnn` on the 6 000 training images shipped here (a
-# few epochs, a fixed seed, under a minute) and measures the accuracy of `predict` on test images that
-# are **not** in this folder. On the full 60 000 images the network above reaches **89% or more** on
+# How it is graded: the grader trains your `train_cnn` on the training images shipped here (the first
+# 2 000 or all 6 000, a few epochs, a fixed seed, under a minute), reads the returned layers and
+# measures their accuracy, computed with the grader's own forward pass, on test images that are
+# **not** in this folder. Those images are also changed a little: about half are moved by one
+# pixel, clothes that look the same mirrored are mirrored, the contrast is lower and there is some
+# noise (the network above loses two or three points to that, well within what the grader asks). On the full 60 000 images the network above reaches **89% or more** on
 # Fashion-MNIST (98.5% on MNIST), which section 5 checks.
 
 # %% tags=["provided"]
@@ -435,8 +447,10 @@ def train_cnn(images, labels, seed=0, epochs=4):
     (add keyword arguments with defaults if you like)
 
     Returns:
-    - model: the trained network, a list of layers (input first) or an object with forward;
-      predict(model, images) runs it on preprocess(images) and takes the largest of 10 scores
+    - model: the trained network, the list of its layers (Conv2D, ReLU, MaxPool2D, Flatten,
+      Linear), input first; predict(model, images) runs it on preprocess(images) and takes the
+      largest of 10 scores. The grader reads the layers' params (and Conv2D's stride, pad,
+      MaxPool2D's pool, stride) and computes the scores with its own forward pass.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
