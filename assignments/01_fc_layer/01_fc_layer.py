@@ -287,7 +287,7 @@ print("\nb after one step:\n", b_one_step)
 # larger, and so is `b` (it starts at 0, so it *is* its update term). `W` itself is **not** exactly
 # five times larger, because the initial `w` is counted once in both: row 0 gives the ratios
 # $-0.18020225 / -0.03620225 \approx 4.978$, $-0.25002861 / -0.05002861 \approx 4.998$ and
-# $-0.31994325 / -0.06394325 \approx 5.004$. (Its
+# $-0.31994325 / -0.06394325 \approx 5.004$. (The cell's
 # `reg = 0.75` term adds nothing: `prev_grad_w` is reset to zeros at the top of the cell just
 # before it is used, so `prev_grad_w * reg` is zero on the first step and on every re-run; the
 # line `prev_grad_w = ww` afterwards only makes the printed "prev_grad_w" the updated weights.)
