@@ -50,10 +50,19 @@ def reference(slug):
     return _REFERENCES[slug]
 
 
+def _notebook_values(slug):
+    """Values the notebook computes in cells that are neither provided nor answers."""
+    if slug == "04_fully_connected_net":
+        digits = np.load(paths.ASSIGNMENTS / slug / "digits_small.npz")
+        return {"X_train": digits["X_train"] / 16.0, "y_train": digits["y_train"].astype(np.int64)}
+    return {}
+
+
 def namespace(slug, planted=""):
     """The reference namespace with ``planted`` (student code) executed on top of it, as a notebook
     would define it: the functions' globals are this namespace."""
     space = dict(reference(slug))
+    space.update(_notebook_values(slug))
     exec(compile(textwrap.dedent(planted), "<student cell>", "exec"), space)
     return space
 
@@ -295,3 +304,94 @@ def test_06_planted_mistakes():
             def selu_backward(dout, cache):
                 return 2 * ref.selu_backward(dout, cache)
             """, "exactly 2 times")
+
+
+# ---------------------------------------------------------------------------------------------- 04
+
+def _source(slug, name):
+    """The source of one top-level definition of the reference (to run it in a planted namespace)."""
+    import ast
+    text = paths.reference_module(slug).read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
+    return "\n" + ast.get_source_segment(text, node) + "\n"
+
+
+def test_04_planted_mistakes():
+    slug = "04_fully_connected_net"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        # the cs231n solutions that lost every case of their task
+        fails("check_relu_backward", """
+            def relu_backward(dout, cache):
+                x = cache
+                dx = dout
+                dx[x <= 0] = 0
+                return dx
+            """, "`relu_backward` changed its input `dout` in place", "quarter of the task's points")
+        fails("check_softmax_loss", """
+            def softmax_loss(x, y):
+                logits = x
+                logits -= np.max(logits, axis=1, keepdims=True)
+                return ref.softmax_loss(logits, y)
+            """, "`softmax_loss` changed its input `x` in place", "copy")
+        fails("check_softmax_loss", """
+            def softmax_loss(x, y):
+                loss, dx = ref.softmax_loss(x, y)
+                return loss, dx * x.shape[0]
+            """, "`dx` is exactly N times", "divide by N")
+        fails("check_affine_forward", """
+            def affine_forward(x, w, b):
+                return x.reshape(x.shape[0], -1).dot(w), (x, w, b)
+            """, "bias (偏置) b is missing")
+        fails("check_affine_backward", """
+            def affine_backward(dout, cache):
+                dx, dw, db = ref.affine_backward(dout, cache)
+                return dx, dw, db / dout.shape[0]
+            """, "`db` is exactly 1/N", "average over the batch")
+        fails("check_affine_backward", """
+            def affine_forward(x, w, b):
+                raise NotImplementedError()
+            """, "`affine_forward` (task 1) is not implemented yet; do it first")
+        fails("check_batchnorm_forward", """
+            def batchnorm_forward(x, gamma, beta, bn_param):
+                out, cache = ref.batchnorm_forward(x, gamma, beta, bn_param)
+                for key in ("running_mean", "running_var"):
+                    bn_param[key] = np.reshape(bn_param[key], (1, -1))
+                return out, cache
+            """, "`bn_param['running_mean']` has shape (1, 3)", "(3,)")
+        fails("check_batchnorm_backward", """
+            def batchnorm_backward(dout, cache):
+                dx, dgamma, dbeta = ref.batchnorm_backward(dout, cache)
+                return dx, -dgamma, dbeta
+            """, "`dgamma` has the opposite sign")
+        fails("check_dropout_backward", """
+            def dropout_backward(dout, cache):
+                dx = ref.dropout_backward(dout, cache)
+                dout[...] = dx
+                return dx
+            """, "changed its input `dout` in place")
+        fails("check_FullyConnectedNet", """
+            class FullyConnectedNet(ref.FullyConnectedNet):
+                def loss(self, X, y=None):
+                    result = super().loss(X, y)
+                    if y is None:
+                        return result
+                    loss, grads = result
+                    grads["b1"] = grads["b1"].reshape(1, -1)
+                    return loss, grads
+            """, "`grads['b1']` has shape (1, ", "it should have")
+        fails("check_FullyConnectedNet", textwrap.dedent("""
+            def affine_backward(dout, cache):
+                dx, dw, db = ref.affine_backward(dout, cache)
+                return dx, dw, -db
+            """) + _source(slug, "FullyConnectedNet"),
+            "Your `FullyConnectedNet` calls your `affine_backward` (task 2), which does not pass its own check",
+            "fix task 2 first", "`db` has the opposite sign")
+        fails("check_train_net", """
+            def train_net(model, data, **kwargs):
+                data["X_train"] -= 0.0
+                data["X_train"][0, 0] = 1.0
+                return ref.train_net(model, data, **kwargs)
+            """, "`train_net` changed its input `X", "quarter")
