@@ -395,3 +395,32 @@ def test_04_planted_mistakes():
                 data["X_train"][0, 0] = 1.0
                 return ref.train_net(model, data, **kwargs)
             """, "`train_net` changed its input `X", "quarter")
+
+
+# ---------------------------------------------------------------------------------------------- 07
+
+def test_07_planted_mistakes():
+    slug = "07_optimizers"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_adagrad", """
+            def adagrad(w, dw, config=None):
+                next_w, config = ref.adagrad(w, dw, config)
+                dw **= 2
+                return next_w, config
+            """, "`adagrad` changed its input `dw` in place", "quarter of the task's points")
+        fails("check_sgd", """
+            def sgd(w, dw, config=None):
+                next_w, config = ref.sgd(w, dw, config)
+                return 2 * w - next_w, config
+            """, "sign")
+        fails("check_adam", """
+            def adam(w, dw, config=None):
+                raise NotImplementedError()
+            """, "`adam` is not implemented yet")
+        fails("check_rmsprop", """
+            def rmsprop(w, dw, config=None):
+                return ref.rmsprop(w, dw, config)[0]
+            """, "should return a pair")
