@@ -1,4 +1,4 @@
-"""Hidden cases for 05_conv_backward (SPEC §5.1, seed 004 parts 0_2_1 … 0_2_4).
+"""Hidden cases for 05_conv_backward (course notes parts 0_2_1 … 0_2_4).
 
 Every case is small (N ≤ 3, C, F ≤ 4, H, W ≤ 9) so that a correct answer written with plain
 Python loops finishes each case in well under a second; the vectorised reference takes
@@ -83,7 +83,7 @@ GENERAL = [
 
 # (name, seed, H, W, KH, KW) for one image, one channel, one filter
 SINGLE = [
-    ("the seed's example size: 5×5 input, 3×3 kernel", 511, 5, 5, 3, 3),
+    ("the course notes' example size (part 0_2_1): 5×5 input, 3×3 kernel", 511, 5, 5, 3, 3),
     ("non-square input and kernel: 6×9 input, 2×4 kernel", 512, 6, 9, 2, 4),
     ("1×1 kernel (7×5 input)", 513, 7, 5, 1, 1),
     ("kernel as large as the input: 1×1 output (4×6)", 514, 4, 6, 4, 6),
@@ -165,26 +165,26 @@ def tasks(reference: dict) -> list[Task]:
              "(floored) and likewise wide, shape (N, F, Ho, Wo).",
              _forward_cases(reference)),
         Task("conv_backward_single_channel", 2,
-             "Seed 0_2_1: dw[m, n] = Σ_i Σ_j δ[i, j] · x[i + m, j + n] (x correlated with δ, eq. 5); db is "
+             "Course notes, part 0_2_1: dw[m, n] = Σ_i Σ_j δ[i, j] · x[i + m, j + n] (x correlated with δ, eq. 5); db is "
              "the sum of δ as one float (eq. 6); dx is δ padded with KH − 1 rows and KW − 1 columns of "
              "zeros on every side, correlated with the kernel rotated by 180° (w[::-1, ::-1], eq. 16). "
              "dx has the shape of x, dw the shape of w.",
              _single_cases(reference)),
         Task("conv_backward_multi_channel", 3,
-             "Seed 0_2_2: every output channel f is connected to every input channel c. "
+             "Course notes, part 0_2_2: every output channel f is connected to every input channel c. "
              "dw[f, c] = Σ_n (x[n, c] correlated with δ[n, f]) (eq. 5, summed over the batch); "
              "db[f] = Σ over n, i, j of δ[n, f, i, j]; dx[n, c] = Σ_f (padded δ[n, f] correlated with "
              "rot180(w[f, c])) (eq. 8) — sum over the output channels f, not the input channels.",
              _multi_cases(reference)),
         Task("conv_backward_strided", 3,
-             "Seed 0_2_3: window (i, j) starts at row i·stride, so dw[f, c, m, n] = Σ δ[n', f, i, j] · "
+             "Course notes, part 0_2_3: window (i, j) starts at row i·stride, so dw[f, c, m, n] = Σ δ[n', f, i, j] · "
              "x[n', c, i·stride + m, j·stride + n]. For dx, insert stride − 1 zeros between the rows and "
              "between the columns of δ, then proceed as for stride 1. When the stride does not divide "
              "H − KH, the output size is floored and the last rows (columns) of x are in no window: their "
              "gradient is 0, and dx must still have the full shape of x.",
              _strided_cases(reference)),
         Task("conv_backward", 3,
-             "Seed 0_2_4: the padded input xp is what the kernel really slides over, so compute the "
+             "Course notes, part 0_2_4: the padded input xp is what the kernel really slides over, so compute the "
              "strided backward with respect to xp (dw and db from xp and δ, dxp from the zero-inserted, "
              "padded δ and the rotated kernel), then remove the padding: dx = dxp[:, :, pad:pad + H, "
              "pad:pad + W] (beware: xp[p:-p] is empty when p = 0). Use what your own conv_forward "

@@ -1,4 +1,4 @@
-"""Hidden cases for 01_fc_layer: fc_forward, fc_backward, sgd_step (SPEC §5.1, seed 000)."""
+"""Hidden cases for 01_fc_layer: fc_forward, fc_backward, sgd_step (course notes 全连接层的推导)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ SLUG = "01_fc_layer"
 # Sums of a handful of O(1) products: float64 round-off is ~1e-15, any real mistake is O(1).
 RTOL, ATOL = 1e-7, 1e-10
 
-# The seed's worked example (x = 1..10 as 2×5, its printed w, b = 0, upstream gradient 0..1 step 0.2).
+# The course notes' worked example (x = 1..10 as 2×5, its printed w, b = 0, upstream gradient 0..1 step 0.2).
 SEED_X = np.arange(1, 11, dtype=np.float64).reshape(2, 5)
 SEED_W = np.array([
     [-2.02246258e-04, -2.86134686e-05, 5.67536552e-05],
@@ -64,7 +64,7 @@ def _forward_cases(reference: dict) -> list:
         inputs = _layer_inputs(seed, N, D, M)
         del inputs["dout"]
         cases.append(reference_case(name, FORWARD_CALL, inputs, reference, RTOL, ATOL))
-    cases.append(reference_case("the seed's worked example", FORWARD_CALL,
+    cases.append(reference_case("the course notes' worked example (全连接层的推导)", FORWARD_CALL,
                                 {"x": SEED_X, "w": SEED_W, "b": np.zeros(3)}, reference, RTOL, ATOL))
     return cases
 
@@ -72,7 +72,7 @@ def _forward_cases(reference: dict) -> list:
 def _backward_cases(reference: dict) -> list:
     cases = [reference_case(name, BACKWARD_CALL, _layer_inputs(seed, N, D, M), reference, RTOL, ATOL)
              for name, seed, N, D, M in SHAPES]
-    cases.append(reference_case("the seed's worked example", BACKWARD_CALL,
+    cases.append(reference_case("the course notes' worked example (全连接层的推导)", BACKWARD_CALL,
                                 {"x": SEED_X, "w": SEED_W, "b": np.zeros(3), "dout": SEED_DOUT},
                                 reference, RTOL, ATOL))
     return cases
@@ -92,7 +92,7 @@ def _sgd_cases(reference: dict) -> list:
         inputs = {"param": rng.standard_normal(shape), "grad": rng.standard_normal(shape),
                   "lr": np.array(lr)}
         cases.append(reference_case(name, SGD_CALL, inputs, reference, RTOL, ATOL))
-    cases.append(reference_case("the seed's worked example, one step of W", SGD_CALL,
+    cases.append(reference_case("the course notes' worked example (全连接层的推导), one step of W", SGD_CALL,
                                 {"param": SEED_W, "grad": SEED_X.T.dot(SEED_DOUT), "lr": np.array(0.01)},
                                 reference, RTOL, ATOL))
     return cases
@@ -107,7 +107,7 @@ def tasks(reference: dict) -> list[Task]:
              _forward_cases(reference)),
         Task("fc_backward", 4,
              "Follow section 2 of the derivation: dx = dout·wᵀ (shape of x), dw = xᵀ·dout (shape of "
-             "w, summed over the batch), db sums dout over the batch (axis 0, the seed's cᵀ·Top_diff). "
+             "w, summed over the batch), db sums dout over the batch (axis 0, the course notes' cᵀ·Top_diff). "
              "Each gradient is the transposed coefficient matrix times Top_diff, and has the shape of "
              "what it is the gradient of.",
              _backward_cases(reference)),

@@ -1,5 +1,5 @@
 """Hidden cases for 04_fully_connected_net: cs231n's layers (affine, relu, batchnorm, dropout, softmax),
-the FullyConnectedNet model and its training (SPEC §5.1 and §5.3, seed 002)."""
+the FullyConnectedNet model and its training (course notes: the cs231n assignment 2 architecture)."""
 from __future__ import annotations
 
 import math
@@ -439,7 +439,7 @@ def _defaults_judge(outputs):
 
 def _model_cases(reference):
     cases = [outcome_case("initialization: keys, shapes, b = 0, gamma = 1, beta = 0, W ~ N(0, weight_scale²), "
-                          "the seed", MODEL_INIT_CALL, {}, _init_judge)]
+                          "the seed argument", MODEL_INIT_CALL, {}, _init_judge)]
     rng = np.random.default_rng(479)
     cases.append(outcome_case("the default input_dim and num_classes; dtype float32 for parameters and gradients",
                               MODEL_DEFAULTS_CALL, {"X": rng.standard_normal((3, 4)),

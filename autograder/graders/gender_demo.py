@@ -1,4 +1,4 @@
-"""Hidden cases of 02_gender_demo (seed 001, the course's "判断性别 Demo")."""
+"""Hidden cases of 02_gender_demo (the course's "判断性别 Demo")."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,5 @@
 """Hidden cases for 07_optimizers: sgd, sgd_momentum, adagrad, rmsprop, adadelta, adam
-(SPEC §5.1 and §5.3, seed 004 part 0_4).
+(course notes part 0_4).
 
 Every case runs one update rule for several steps on a seeded gradient sequence, as a training loop
 does: it starts from ``config = None`` (the defaults) or from a dict holding only hyperparameters,

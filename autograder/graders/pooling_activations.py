@@ -1,4 +1,4 @@
-"""Hidden cases for 06_pooling_activations (SPEC §5.1, seed 004 parts 0_2_5 and 0_3).
+"""Hidden cases for 06_pooling_activations (course notes parts 0_2_5 and 0_3).
 
 Pooling: NCHW inputs up to (3, 4, 9, 9); windows that tile, overlap, leave gaps, cover the whole
 image, and strides that leave rows and columns unreached (floored output size). Inputs of the
@@ -191,7 +191,7 @@ def tasks(reference: dict) -> list[Task]:
     return [
         Task("max_pool_forward", 1,
              "out[n, c, i, j] is the largest value of the window x[n, c, i·s : i·s + PH, j·s : j·s + PW] "
-             "(seed 0_2_5, eq. 1), per sample and channel. " + POOL_SHAPE,
+             "(course notes, part 0_2_5, eq. 1), per sample and channel. " + POOL_SHAPE,
              _pool_cases("max", False, reference)),
         Task("max_pool_backward", 2,
              "Only the maximum of each window influenced the output, so δ[n, c, i, j] goes to the "
@@ -213,8 +213,8 @@ def tasks(reference: dict) -> list[Task]:
              "output has shape (N, C).",
              _global_cases("avg", False, reference)),
         Task("global_avg_pool_backward", 1,
-             "Every position of channel c gets δ[n, c] / (H·W), with H and W of the INPUT (the seed's "
-             "eq. 12 has a typo here); dx has the shape (N, C, H, W) of x.",
+             "Every position of channel c gets δ[n, c] / (H·W), with H and W of the INPUT (the course "
+             "notes' eq. 12, part 0_2_5, has a typo here); dx has the shape (N, C, H, W) of x.",
              _global_cases("avg", True, reference)),
         Task("global_max_pool_forward", 1,
              "out[n, c] is the largest value of channel c of sample n (eq. 3); shape (N, C).",
@@ -232,7 +232,7 @@ def tasks(reference: dict) -> list[Task]:
              _activation_cases("relu", True, reference)),
         Task("leaky_relu_forward", 1,
              "z where z > 0, alpha·z elsewhere (eq. 3), with the alpha passed in; the default is "
-             "alpha = 0.01 (the seed's formula uses 0.1 as an example).",
+             "alpha = 0.01 (the course notes' formula, part 0_3, uses 0.1 as an example).",
              _activation_cases("leaky_relu", False, reference, (None, 0.1, 0.3, None))),
         Task("leaky_relu_backward", 1,
              "dx = dout where z > 0 and alpha·dout elsewhere (eq. 4), with the alpha of the forward "
@@ -251,7 +251,7 @@ def tasks(reference: dict) -> list[Task]:
              _prelu_cases(True, reference)),
         Task("elu_forward", 1,
              "z where z > 0, alpha·(exp(z) − 1) elsewhere (eq. 8), default alpha = 1.0 (the ELU paper; "
-             "the seed's formula shows 0.1 as an example).",
+             "the course notes' formula, part 0_3, shows 0.1 as an example).",
              _activation_cases("elu", False, reference, (None, 0.5, 0.1, 2.0))),
         Task("elu_backward", 1,
              "dx = dout where z > 0 and alpha·exp(z)·dout elsewhere (eq. 9) — which equals "
