@@ -424,3 +424,73 @@ def test_07_planted_mistakes():
             def rmsprop(w, dw, config=None):
                 return ref.rmsprop(w, dw, config)[0]
             """, "should return a pair")
+
+
+# ---------------------------------------------------------------------------------------------- 08, 09
+
+def test_08_planted_mistakes():
+    slug = "08_mlp"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_mse_loss", """
+            def mse_loss(pred, y):
+                loss, dpred = ref.mse_loss(pred, y)
+                return loss, dpred / pred.shape[0]
+            """, "`dpred` is exactly 1/N")
+        fails("check_mse_loss", """
+            def mse_loss(pred, y):
+                result = ref.mse_loss(pred, y)
+                pred -= y
+                return result
+            """, "`mse_loss` changed its input `pred` in place", "quarter")
+        fails("check_mse_loss", """
+            def mse_loss(pred, y):
+                loss, dpred = ref.mse_loss(pred, y)
+                return loss, -dpred
+            """, "opposite sign")
+        fails("check_Sequential", """
+            class Sequential(ref.Sequential):
+                def backward(self, dout):
+                    dx = super().backward(dout)
+                    dout[...] = 0
+                    return dx
+            """, "`Sequential` changed its input `dout` in place")
+        fails("check_Sequential", """
+            class Sequential(ref.Sequential):
+                def backward(self, dout):
+                    raise NotImplementedError()
+            """, "`Sequential.backward` is not implemented yet")
+
+
+def test_09_planted_mistakes():
+    slug = "09_cnn"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_Conv2D", """
+            class Conv2D(ref.Conv2D):
+                def forward(self, x):
+                    out = super().forward(x)
+                    x[...] = 0
+                    return out
+            """, "`Conv2D.forward` changed its input `x` in place", "quarter")
+        fails("check_Conv2D", """
+            class Conv2D(ref.Conv2D):
+                def backward(self, dout):
+                    dx = super().backward(dout)
+                    self.grads["b"] = self.grads["b"] / dout.shape[0]
+                    return dx
+            """, "grads['b'] is exactly 1/N")
+        fails("check_MaxPool2D", """
+            class MaxPool2D(ref.MaxPool2D):
+                def backward(self, dout):
+                    return -super().backward(dout)
+            """, "opposite sign")
+        fails("check_Flatten", """
+            class Flatten(ref.Flatten):
+                def forward(self, x):
+                    raise NotImplementedError()
+            """, "`Flatten.forward` is not implemented yet")
