@@ -494,3 +494,56 @@ def test_09_planted_mistakes():
                 def forward(self, x):
                     raise NotImplementedError()
             """, "`Flatten.forward` is not implemented yet")
+
+
+# ---------------------------------------------------------------------------------------------- 03
+
+def test_03_planted_mistakes():
+    slug = "03_column_major_net"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_SquareLoss", """
+            class SquareLoss(ref.SquareLoss):
+                def backward(self):
+                    return -super().backward()
+            """, "opposite sign")
+        fails("check_SquareLoss", """
+            class SquareLoss(ref.SquareLoss):
+                def forward(self, y, t):
+                    self.n = y.shape[1]
+                    return super().forward(y, t)
+
+                def backward(self):
+                    return super().backward() * self.n
+            """, "exactly N times")
+        fails("check_SquareLoss", """
+            class SquareLoss(ref.SquareLoss):
+                def forward(self, y, t):
+                    value = super().forward(y.copy(), t)
+                    y -= t
+                    return value
+            """, "changed its input `y` in place", "quarter")
+        fails("check_FC", """
+            class FC(ref.FC):
+                def forward(self, x):
+                    self.b = np.zeros_like(self.b) + 0 * self.b
+                    return super().forward(x)
+            """, "without the bias (偏置)")
+        fails("check_FC", """
+            class FC(ref.FC):
+                def backward(self, residual):
+                    out = super().backward(residual)
+                    residual *= 0.5
+                    return out
+            """, "`FC` changed its input `residual` in place")
+        fails("check_gradient_check", textwrap.dedent("""
+            def numerical_gradient(f, x, h=1e-5):
+                raise NotImplementedError()
+            """) + _source(slug, "gradient_check"), "`numerical_gradient` (task 4) is not implemented yet; do it first")
+        fails("check_Net", textwrap.dedent("""
+            class FC(ref.FC):
+                def forward(self, x):
+                    raise NotImplementedError()
+            """) + _source(slug, "Net"), "`FC.forward` (task 2) is not implemented yet; do it first")
