@@ -55,6 +55,15 @@ def _notebook_values(slug):
     if slug == "04_fully_connected_net":
         digits = np.load(paths.ASSIGNMENTS / slug / "digits_small.npz")
         return {"X_train": digits["X_train"] / 16.0, "y_train": digits["y_train"].astype(np.int64)}
+    if slug == "02_gender_demo":  # the cell that trains the layer-built demo, without its check
+        import jupytext
+        cell = next(c.source for c in jupytext.read(paths.notebook_source(slug)).cells
+                    if c.cell_type == "code" and "check_layer_demo(" in c.source)
+        code = "\n".join(line for line in cell.splitlines() if "check" not in line)
+        space = dict(reference(slug))
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, space)
+        return {"losses": space["layer_losses"], "predictions": space["predictions"]}
     return {}
 
 
@@ -547,3 +556,58 @@ def test_03_planted_mistakes():
                 def forward(self, x):
                     raise NotImplementedError()
             """) + _source(slug, "Net"), "`FC.forward` (task 2) is not implemented yet; do it first")
+
+
+# ---------------------------------------------------------------------------------------------- 02
+
+def test_02_planted_mistakes():
+    slug = "02_gender_demo"
+    with assignment(slug) as checks:
+        def fails(name, code, *phrases):
+            assert_fails_with(run_check(checks, name, planted(slug, code)), *phrases)
+
+        fails("check_LinearLayer", """
+            class LinearLayer(ref.LinearLayer):
+                def backward(self, delta):
+                    out = super().backward(delta)
+                    self.db = self.db / delta.shape[0]
+                    return out
+            """, "`db` is exactly 1/N", "average over the batch")
+        fails("check_LinearLayer", """
+            class LinearLayer(ref.LinearLayer):
+                def backward(self, delta):
+                    out = super().backward(delta)
+                    self.dw = self.dw.T
+                    return out
+            """, "self.dw should have the shape of w")
+        fails("check_LinearLayer", """
+            class LinearLayer(ref.LinearLayer):
+                def forward(self, x):
+                    out = super().forward(x)
+                    x *= 2
+                    return out
+            """, "changed its input `x` in place", "quarter")
+        fails("check_LinearLayer", """
+            class LinearLayer(ref.LinearLayer):
+                def forward(self, x):
+                    return super().forward(x) - self.b
+            """, "bias (偏置) b is missing")
+        fails("check_SigmoidLayer", """
+            class SigmoidLayer(ref.SigmoidLayer):
+                def backward(self, delta):
+                    return -super().backward(delta)
+            """, "opposite sign")
+        fails("check_MSELoss", """
+            class MSELoss(ref.MSELoss):
+                def forward(self, y_pred, y_true):
+                    self.size = np.size(y_pred)
+                    return super().forward(y_pred, y_true)
+
+                def backward(self):
+                    return super().backward() * self.size
+            """, "exactly N times")
+        fails("check_NeuralNetwork_train", """
+            class NeuralNetwork_train(ref.NeuralNetwork_train):
+                def feedforward(self, x):
+                    raise NotImplementedError()
+            """, "`NeuralNetwork_train.feedforward` is not implemented yet")

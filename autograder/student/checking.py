@@ -108,6 +108,8 @@ def _from_students_code(error, checked, tasks, checker_dir):
         tb = tb.tb_next
     students = [t for t in entries if _is_students(t.tb_frame.f_code.co_filename, checker_dir)]
     kind = type(error).__name__
+    if not students and isinstance(error, AssertionError):
+        return CheckFailed(str(error))  # a check written with `assert`
     if not students:
         return CheckFailed(f"The check of `{checked}` could not use what your code returned ({kind}: "
                            f"{error}). Look at the types and shapes your code returns (the docstring says "

@@ -1,0 +1,1 @@
+../../autograder/student/checking.py
