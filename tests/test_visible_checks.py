@@ -611,3 +611,55 @@ def test_02_planted_mistakes():
                 def feedforward(self, x):
                     raise NotImplementedError()
             """, "`NeuralNetwork_train.feedforward` is not implemented yet")
+
+
+# ---------------------------------------------------------------------------------------------- IPython
+
+def test_ipython_shows_one_line_or_the_students_own_frames(capsys):
+    """Through IPython's own rendering: a failed check is one line; an error in the student's code
+    shows the student's frame and no frame of the checker."""
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    with assignment("01_fc_layer"):
+        shell.run_cell(textwrap.dedent("""
+            import numpy as np
+            from checks import check_fc_forward
+            def fc_forward(x, w, b):
+                return -(x.dot(w) + b), None
+            check_fc_forward(fc_forward)
+            """))
+        shown = capsys.readouterr().out
+        assert "✗" in shown and "Traceback" not in shown and "checks.py" not in shown, shown
+        shell.run_cell(textwrap.dedent("""
+            def fc_forward(x, w, b):
+                return np.dot(x, w.T) + b, None
+            check_fc_forward(fc_forward)
+            """))
+        shown = capsys.readouterr().out
+        assert "ValueError raised in your `fc_forward` (task 1)" in shown, shown
+        assert "np.dot(x, w.T)" in shown, shown  # the student's own line
+        assert not re.search(r"checks\.py|checking\.py|_forward_problems|_call_forward", shown), shown
+    InteractiveShell.clear_instance()
+
+
+def test_checks_hold_no_reference_line():
+    """A line shared with the reference would also hide it from the release's leak check."""
+    shared = (paths.STUDENT_FILES / "checking.py").read_text(encoding="utf-8")
+    for slug in SLUGS:
+        secret = paths.reference_module(slug).read_text(encoding="utf-8")
+        public = paths.notebook_source(slug).read_text(encoding="utf-8")
+        secret_lines = {line.strip() for line in secret.splitlines()} - {line.strip() for line in public.splitlines()}
+        # lines that give nothing away: a bare return, the seeded generator the notebook prescribes
+        secret_lines = {line for line in secret_lines if not re.fullmatch(r"return \w+", line)}
+        secret_lines -= {"rng = np.random.default_rng(seed)"}
+        mine = (paths.ASSIGNMENTS / slug / "checks.py").read_text(encoding="utf-8") + "\n" + shared
+        found = sorted(line.strip() for line in mine.splitlines()
+                       if len(line.strip()) >= 12 and line.strip() in secret_lines
+                       and not line.strip().startswith(("#", '"""', "import ", "from ", "def check_")))
+        assert not found, f"{slug}: {found}"
+
+
+def test_03_gets_no_numerical_gradient():
+    assert not (paths.ASSIGNMENTS / "03_column_major_net" / "gradient_check.py").exists()
+    for name in ("checks.py", "checking.py"):
+        assert "ndindex" not in (paths.ASSIGNMENTS / "03_column_major_net" / name).read_text(encoding="utf-8")
