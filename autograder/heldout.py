@@ -35,7 +35,7 @@ FLIP_SAFE = (0, 1, 2, 3, 4, 6, 8)
 # Layer kinds the grader can evaluate, as the kernel reports them (the class name).
 KINDS = {"Linear": 1, "ReLU": 2, "Tanh": 3, "Conv2D": 4, "MaxPool2D": 5, "Flatten": 6}
 NAMES = {code: name for name, code in KINDS.items()}
-MAX_LAYERS = 40
+MAX_LAYERS = 20  # at most 3 arrays per layer plus the kinds: within a reply's 64 names
 MAX_MACS = 5_000_000  # multiply-adds per image; the reference CNN needs 0.6 million, the MLP 0.2 million
 MAX_ACTIVATIONS = 1_000_000  # numbers per image between two layers
 
@@ -68,9 +68,9 @@ for _i, _layer in enumerate(_bplab_found):
     if _kind in ("Linear", "Conv2D"):
         result[f"{{_i}}.w"], result[f"{{_i}}.b"] = _layer.params["w"], _layer.params["b"]
     if _kind == "Conv2D":
-        result[f"{{_i}}.stride"], result[f"{{_i}}.pad"] = _layer.stride, _layer.pad
+        result[f"{{_i}}.stride_pad"] = [_layer.stride, _layer.pad]
     if _kind == "MaxPool2D":
-        result[f"{{_i}}.pool"], result[f"{{_i}}.stride"] = _layer.pool, _layer.stride
+        result[f"{{_i}}.pool_stride"] = [_layer.pool, _layer.stride]
 """
 
 TRAIN_CALL = """\
@@ -148,11 +148,14 @@ def read_model(outputs, allowed: tuple[str, ...]) -> list[tuple]:
                 raise ModelError(f"layer {i} ({name}): its params['{key}'] should be a finite {ndim}-d array")
             return value.astype(np.float32)
 
-        def integer(key, low, high):
+        def integers(key, lows, high):
             value = outputs.get(f"{i}.{key}")
-            if value is None or value.shape != () or not float(value).is_integer() or not low <= value <= high:
-                raise ModelError(f"layer {i} ({name}): its {key} should be a whole number from {low} to {high}")
-            return int(value)
+            if (value is None or value.shape != (2,) or not np.all(value == np.round(value))
+                    or not np.all((np.array(lows) <= value) & (value <= high))):
+                first, second = key.split("_")
+                raise ModelError(f"layer {i} ({name}): its {first} and {second} should be whole numbers "
+                                 f"(at least {lows[0]} and {lows[1]}, at most {high})")
+            return int(value[0]), int(value[1])
 
         if name == "Linear":
             w, b = array("w", 2), array("b", 1)
@@ -163,9 +166,9 @@ def read_model(outputs, allowed: tuple[str, ...]) -> list[tuple]:
             w, b = array("w", 4), array("b", 1)
             if b.shape != (w.shape[0],):
                 raise ModelError(f"layer {i} (Conv2D): b has shape {b.shape}, w has shape {w.shape}")
-            layers.append((name, w, b, integer("stride", 1, 28), integer("pad", 0, 28)))
+            layers.append((name, w, b) + integers("stride_pad", (1, 0), 28))
         elif name == "MaxPool2D":
-            layers.append((name, integer("pool", 1, 28), integer("stride", 1, 28)))
+            layers.append((name,) + integers("pool_stride", (1, 1), 28))
         else:
             layers.append((name,))
     return layers
