@@ -45,6 +45,14 @@
 # - `params`: a dict name → array of its parameters (`{}` when it has none), and `grads`: a dict with
 #   the same keys, filled by `backward`.
 #
+# **Do not change an input in place.** `forward`, `backward` and `mse_loss` must leave the arrays
+# they are given untouched — `dout *= mask` or `x -= ...` changes the caller's array; work on a copy
+# (`dout * mask`) or build a new array. Keeping a reference to `x` for the backward pass is fine, but
+# do not change it later either, and the training functions must not change the images or labels
+# they are given. The layers' own parameters are the exception: the optimizer updates them in place.
+# Values are judged on their own; changing an input in place costs a quarter of the task's points,
+# and the feedback says which input.
+#
 # The layers themselves (fully-connected, ReLU, tanh), the softmax cross-entropy and an optimizer
 # are given below: you wrote them in assignments 01, 04, 06 and 07. The cells tagged `provided` are
 # given and must stay as they are; the grader uses them too.
@@ -195,7 +203,7 @@ class Adam:
 # A `Sequential` has `forward`, `backward`, `params` and `grads` itself, so it is a layer: it can
 # be placed inside another `Sequential`.
 #
-# **Task 1 (4 points).** Implement `Sequential`. `__init__` is given; `params` and `grads` are properties
+# **Task 1 — `Sequential` (4 points).** Implement `Sequential`. `__init__` is given; `params` and `grads` are properties
 # (read `model.params`, no parentheses).
 
 # %% nbgrader={"grade": false, "grade_id": "Sequential", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -272,7 +280,7 @@ check_Sequential(Sequential, Linear, ReLU, Tanh)
 # rescaled learning rate, but it is not the derivative of $L$, and the backward passes of every layer
 # before it would then be off by the same factor. Here `dpred` is the exact derivative.
 #
-# **Task 2 (2 points).** Implement `mse_loss`.
+# **Task 2 — `mse_loss` (2 points).** Implement `mse_loss`.
 
 # %% nbgrader={"grade": false, "grade_id": "mse_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mse_loss(pred, y):
@@ -310,7 +318,7 @@ check_mse_loss(mse_loss)
 #
 # 1 for a perfect fit, 0 for predicting the mean everywhere. The noise alone caps it just below 1.
 #
-# **Task 3 (2 points).** Implement `fit_regression(x, y, seed=0, ...)`: build a `Sequential` of
+# **Task 3 — `fit_regression` (2 points).** Implement `fit_regression(x, y, seed=0, ...)`: build a `Sequential` of
 # `Linear` and `Tanh` layers (e.g. 1 → 32 → 32 → 1), train it on `(x, y)` with `mse_loss` and the
 # `Adam` optimizer (full batch — 200 points — is fine), and return the trained `Sequential`. The
 # grader reads its layers (the provided `Linear`, `Tanh` or `ReLU`) and their `params`, and predicts
@@ -421,7 +429,7 @@ print("label:", y_slice[0], CLASSES[y_slice[0]])
 # at the end. Computing in float32 (`Linear(..., dtype=np.float32)`; `preprocess` already returns
 # float32) halves the time and changes nothing in the accuracy.
 #
-# **Task 4 (4 points).** Implement `train_mlp(images, labels, seed=0, epochs=10, ...)`: it trains a
+# **Task 4 — `train_mlp` (4 points).** Implement `train_mlp(images, labels, seed=0, epochs=10, ...)`: it trains a
 # network on the uint8 images (N, 28, 28) and labels (N,) for `epochs` passes over the data and
 # returns the trained `Sequential` of the provided `Linear` and `ReLU` (or `Tanh`) layers, which
 # `predict(model, images)` will use (its `forward` takes `preprocess(images)`).

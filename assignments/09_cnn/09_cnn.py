@@ -44,6 +44,13 @@
 # and the dicts `params` and `grads`. A layer keeps the dtype of its input and parameters: float64
 # for the checks, float32 for training (twice as fast; the accuracy does not suffer).
 #
+# **Do not change an input in place.** `forward` and `backward` must leave the arrays they are given
+# untouched — `dout *= mask` or `x -= ...` changes the caller's array; work on a copy (`dout * mask`)
+# or build a new array. Keeping a reference to `x` for the backward pass is fine, but do not change
+# it later either, and `train_cnn` must not change the images or labels it is given. The layers' own
+# parameters are the exception: the optimizer updates them in place. Values are judged on their own;
+# changing an input in place costs a quarter of the task's points, and the feedback says which input.
+#
 # **Grading.** The visible checks use numerical gradients of your forward passes, hand-countable
 # examples and a short training run. The grader compares `Conv2D`, `MaxPool2D` and `Flatten` with
 # the derivation on random inputs (batch of 1, non-square images and kernels, strides 1–3, padding
@@ -217,7 +224,7 @@ windows = np.lib.stride_tricks.as_strided(a, shape=(4, 3), strides=(2 * a.stride
 print("windows of size 3, stride 2, of", a, ":\n", windows)  # rows: a[0:3], a[2:5], a[4:7], a[6:9]
 
 # %% [markdown]
-# **Task 1 (5 points).** Implement `Conv2D.forward` and `Conv2D.backward` (`__init__` is given: it draws `w`
+# **Task 1 — `Conv2D` (5 points).** Implement `Conv2D.forward` and `Conv2D.backward` (`__init__` is given: it draws `w`
 # with He initialisation and sets `b = 0`). Read the parameters from `self.params` on every call —
 # the optimizer and the tests change them in place — and keep the dtype of the input.
 # `kernel_size` is an int or a pair `(KH, KW)`; `stride` and `pad` are ints.
@@ -283,7 +290,7 @@ check_Conv2D(Conv2D)
 # PyTorch does. (`x.reshape(N, C, Ho, k, Wo, k).max(axis=(3, 5))` works only when $s = k$ and $k$
 # divides the size, and is much slower.)
 #
-# **Task 2 (3 points).** Implement `MaxPool2D.forward` and `MaxPool2D.backward` for any `pool` ($k$) and
+# **Task 2 — `MaxPool2D` (3 points).** Implement `MaxPool2D.forward` and `MaxPool2D.backward` for any `pool` ($k$) and
 # `stride` ($s$): windows may overlap ($s < k$) or leave rows out.
 
 # %% nbgrader={"grade": false, "grade_id": "MaxPool2D", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -330,7 +337,7 @@ check_MaxPool2D(MaxPool2D)
 # $(N, d_1 d_2 \cdots)$ in row-major order (numpy's default), and its backward pass reshapes the
 # gradient back: nothing is computed, every number just moves, so the gradient moves with it.
 #
-# **Task 3 (1 point).** Implement `Flatten.forward` and `Flatten.backward`.
+# **Task 3 — `Flatten` (1 point).** Implement `Flatten.forward` and `Flatten.backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "Flatten", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Flatten:
@@ -389,7 +396,7 @@ check_Flatten(Flatten)
 # `Adam` (given) with a learning rate of about $2 \cdot 10^{-3}$, lowered a little every epoch, and
 # minibatches of 64 work well. Build every layer in float32 (`dtype=np.float32`).
 #
-# **Task 4 (4 points).** Implement `train_cnn(images, labels, seed=0, epochs=4)`: it trains a CNN on
+# **Task 4 — `train_cnn` (4 points).** Implement `train_cnn(images, labels, seed=0, epochs=4)`: it trains a CNN on
 # uint8 images (N, 28, 28) and labels (N,) for `epochs` passes and returns the trained model — the
 # list of its layers (`Conv2D`, `ReLU`, `MaxPool2D`, `Flatten`, `Linear`), input first, that
 # `predict(model, images)` (given) runs on `preprocess(images)`. Draw every random number from `np.random.default_rng(seed)`; add keyword
