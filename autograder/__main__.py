@@ -37,7 +37,7 @@ def cmd_validate(args) -> None:
 def cmd_autograde(args) -> None:
     from .batch import autograde
     autograde(Path(args.course), _slugs(args.assignment), args.student, workers=args.workers,
-              cell_timeout=args.timeout)
+              cell_timeout=args.timeout, submission_timeout=args.submission_timeout)
 
 
 def cmd_feedback(args) -> None:
@@ -76,11 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("autograde", "feedback"):
             p.add_argument("--student", "-s", action="append", help="only this student (repeatable)")
         if name in ("autograde", "validate", "demo"):
-            p.add_argument("--workers", "-j", type=int, default=2, help="notebooks graded at once (default 2)")
+            p.add_argument("--workers", "-j", type=int, default=None,
+                           help="notebooks graded at once (default: the number of cores)")
         if name in ("autograde", "demo"):
             p.add_argument("--timeout", type=float, default=30.0 if name == "autograde" else 10.0,
                            help="seconds a notebook cell may run before it is interrupted (hidden cases "
                                 "have their own budgets, set per task by the grader)")
+        if name == "autograde":
+            p.add_argument("--submission-timeout", type=float, default=300.0,
+                           help="seconds a whole submission may take, its cells and hidden cases together "
+                                "(default 300)")
     args = parser.parse_args(argv)
     from .assemble import BuildError
     from .hygiene import LeakError

@@ -35,7 +35,9 @@ class Job:
     course_root: Path
     student: str
     slug: str
+    staging_root: Path  # private to the grader; removed when the batch ends
     cell_timeout: float
+    submission_timeout: float = 300.0
 
     @property
     def submitted(self) -> Path:
@@ -82,18 +84,12 @@ def failed_report(job: Job, status: str, message: str) -> SubmissionReport:
 
 
 @lru_cache(maxsize=None)
-def _staging_root() -> Path:
-    """This process's private staging folder; nbgrader reads submissions from here only."""
-    return Path(tempfile.mkdtemp(prefix="bplab-staged-"))
-
-
-@lru_cache(maxsize=None)
-def _api(course_root: Path, cell_timeout: float):
+def _api(course_root: Path, staging_root: Path, cell_timeout: float, submission_timeout: float):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = nbgrader_config(course_root, cell_timeout=cell_timeout)
-    config.CourseDirectory.submitted_directory = str(_staging_root())
+    config = nbgrader_config(course_root, cell_timeout=cell_timeout, submission_timeout=submission_timeout)
+    config.CourseDirectory.submitted_directory = str(staging_root)  # nbgrader reads only the staged copies
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -102,13 +98,13 @@ def grade(job: Job) -> SubmissionReport:
     warnings.filterwarnings("ignore")
     for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
         remove_tree(stale)
-    staging = _staging_root() / job.student / job.slug
+    staging = job.staging_root / job.student / job.slug
     try:
         staged = intake.stage(job.submitted, staging, job.slug, paths.RELEASE / job.slug / f"{job.slug}.ipynb")
     except intake.NotGradable as why:
         report = failed_report(job, why.status, str(why))
     else:
-        result = _api(job.course_root, job.cell_timeout).autograde(job.slug, job.student)
+        result = _api(job.course_root, job.staging_root, job.cell_timeout, job.submission_timeout).autograde(job.slug, job.student)
         report = SubmissionReport.read(job.autograded) if result["success"] else None
         if report is None:
             report = failed_report(job, ERROR, f"the grader failed on this submission ({_reason(result)}); "
@@ -173,17 +169,28 @@ WORKER_MEMORY = 8 * 2**30  # address space of one grading worker (kernels have t
 
 
 def autograde(course_root: Path, slugs: list[str], students: list[str] | None = None,
-              workers: int | None = None, cell_timeout: float = 30.0, log=print) -> list[SubmissionReport]:
+              workers: int | None = None, cell_timeout: float = 30.0, submission_timeout: float = 300.0,
+              log=print) -> list[SubmissionReport]:
     """Grade every submission of ``slugs`` under ``course_root/submitted``; one line of progress each."""
-    from .release import register
-
     course_root = course_root.resolve()
     for problem in unusable_folders(course_root, slugs, students):
         log(f"Not graded: {problem}")
-    jobs = [Job(course_root, student, slug, cell_timeout) for student, slug in submissions(course_root, slugs, students)]
-    if not jobs:
+    found = submissions(course_root, slugs, students)
+    if not found:
         log(f"Nothing to grade: no submitted/<student>/<assignment>/ folders under {course_root}.")
         return []
+    staging_root = Path(tempfile.mkdtemp(prefix="bplab-staged-"))
+    try:
+        jobs = [Job(course_root, student, slug, staging_root, cell_timeout, submission_timeout) for student, slug in found]
+        return _grade_all(jobs, workers, log)
+    finally:
+        remove_tree(staging_root)
+
+
+def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionReport]:
+    from .release import register
+
+    course_root = jobs[0].course_root
     register(sorted({j.slug for j in jobs}), course_root)
     _create_students(course_root, sorted({j.student for j in jobs}))
     isolation = detect()

@@ -11,7 +11,8 @@ COURSE_ID = "backprop-lab"
 
 
 def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
-                    source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0) -> Config:
+                    source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0,
+                    submission_timeout: float = 300.0) -> Config:
     """Config for a course whose student data (submitted/, autograded/, feedback/, gradebook.db)
     lives in ``course_root``; sources and release may live elsewhere (absolute paths)."""
     from .pipeline import ExecuteAndGrade, SaveVerdicts, ShowVerdicts
@@ -34,4 +35,5 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
         SaveVerdicts, AssignLatePenalties, CheckCellMetadata,
     ]
     c.ExecuteAndGrade.timeout = int(cell_timeout)
+    c.ExecuteAndGrade.submission_timeout = float(submission_timeout)
     return c

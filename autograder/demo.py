@@ -44,7 +44,7 @@ def make_class(course_root: Path, slugs: list[str]) -> None:
             submissions.write(student_notebook(student, slug), course_root, student, slug)
 
 
-def run(course_root: Path, slugs: list[str], workers: int = 2, cell_timeout: float = 10.0, log=print) -> list[dict]:
+def run(course_root: Path, slugs: list[str], workers: int | None = None, cell_timeout: float = 10.0, log=print) -> list[dict]:
     course_root = course_root.resolve()
     log(f"The demo class in {course_root}:")
     for student, what in STUDENTS.items():

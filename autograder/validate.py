@@ -9,7 +9,7 @@ from . import submissions
 from .batch import autograde
 
 
-def validate(slugs: list[str], workers: int = 2, log=print) -> list[str]:
+def validate(slugs: list[str], workers: int | None = None, log=print) -> list[str]:
     """Failures, one sentence each, naming the assignment and task; empty when all is well."""
     failures = []
     with tempfile.TemporaryDirectory(prefix="bplab-validate-") as scratch:
