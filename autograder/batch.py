@@ -192,6 +192,8 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
 
     course_root = jobs[0].course_root
     register(sorted({j.slug for j in jobs}), course_root)
+    for slug in sorted({j.slug for j in jobs}):
+        tasks_for(slug)  # the hidden cases and their references, computed once, before the workers fork
     _create_students(course_root, sorted({j.student for j in jobs}))
     isolation = detect()
     log(f"Student kernels run with isolation '{isolation.mode}':")

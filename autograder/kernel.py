@@ -48,3 +48,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw.update(env=kernel_env(home), cwd=str(home if home.is_dir() else self.scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
         return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Killed at once, never asked to shut down: nothing of a student's kernel is kept, and a polite
+        shutdown cost 0.2 s per notebook, and 3 s in one notebook of seven (measured, issue #12)."""
+        await super()._async_shutdown_kernel(now=True, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel
