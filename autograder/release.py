@@ -1,6 +1,8 @@
 """``make release``: assemble sources, run ``nbgrader generate_assignment``, verify the result."""
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,10 +39,64 @@ def generate(slugs: list[str], release_dir: Path, course_root: Path, log=print) 
                                f"{result.get('error', '')}")
 
 
+def source_key(slug: str) -> str:
+    """A digest of everything ``build/source/<slug>`` and its release are made from."""
+    import nbgrader
+
+    digest = hashlib.sha256(f"nbgrader {nbgrader.__version__}\n".encode())
+    inputs = [paths.ASSIGNMENTS / slug, paths.SOLUTIONS / slug, paths.STUDENT_FILES, Path(__file__).with_name("assemble.py")]
+    for root in inputs:
+        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if root.is_dir() else [root]
+        for path in files:
+            digest.update(f"{path.relative_to(paths.REPO)}\n".encode() + path.read_bytes() + b"\n")
+    return digest.hexdigest()
+
+
+def _registered_cells(db_url: str, slug: str) -> dict[str, str] | None:
+    """grade_id -> checksum of the source cells ``db_url`` holds for ``slug`` (None: not registered)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            return {cell.name: cell.checksum for cell in gb.find_notebook(slug, slug).source_cells}
+        except MissingEntry:
+            return None
+
+
 def register(slugs: list[str], course_root: Path, log=print) -> None:
-    """Make sure ``course_root``'s gradebook knows the assignments, without touching ``release/``."""
+    """Make sure ``build/source/<slug>`` is current and ``course_root``'s gradebook knows the
+    assignments, without touching ``release/``.
+
+    Both are keyed by content: the source is assembled again only when its inputs changed (see
+    ``source_key``), and ``nbgrader generate_assignment`` (seconds per assignment) runs only when the
+    gradebook's cells differ from those of the last release built from that source.
+    """
+    import json
+
+    from .config import nbgrader_config
+
+    db_url = nbgrader_config(course_root).CourseDirectory.db_url
+    stamps = paths.BUILD / "registered"
+    stale = []
+    for slug in slugs:
+        stamp = stamps / f"{slug}.json"
+        key = source_key(slug)
+        try:
+            known = json.loads(stamp.read_text())
+        except (OSError, ValueError):
+            known = {}
+        if known.get("key") != key or not (paths.BUILD / "source" / slug / f"{slug}.ipynb").is_file() \
+                or _registered_cells(db_url, slug) != known.get("cells"):
+            stale.append((slug, stamp, key))
+    if not stale:
+        return
     with tempfile.TemporaryDirectory(prefix="bplab-release-") as scratch:
-        generate(slugs, Path(scratch), course_root, log=lambda *_: None)
+        generate([slug for slug, _, _ in stale], Path(scratch), course_root, log=lambda *_: None)
+    stamps.mkdir(parents=True, exist_ok=True)
+    for slug, stamp, key in stale:
+        temporary = stamp.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"key": key, "cells": _registered_cells(db_url, slug)}))
+        os.replace(temporary, stamp)
 
 
 def build(slugs: list[str], release_dir: Path = paths.RELEASE, course_root: Path = paths.REPO, log=print) -> None:
