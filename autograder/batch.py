@@ -170,8 +170,12 @@ WORKER_MEMORY = 8 * 2**30  # address space of one grading worker (kernels have t
 
 def autograde(course_root: Path, slugs: list[str], students: list[str] | None = None,
               workers: int | None = None, cell_timeout: float = 30.0, submission_timeout: float = 300.0,
-              log=print) -> list[SubmissionReport]:
-    """Grade every submission of ``slugs`` under ``course_root/submitted``; one line of progress each."""
+              log=print, force: bool = False) -> list[SubmissionReport]:
+    """Grade every new or changed submission of ``slugs`` under ``course_root/submitted`` (every one
+    with ``force``; see ``regrade.py``), one line of progress each; returns the report of every
+    selected submission, graded now or kept from before."""
+    from . import regrade
+
     course_root = course_root.resolve()
     for problem in unusable_folders(course_root, slugs, students):
         log(f"Not graded: {problem}")
@@ -182,7 +186,11 @@ def autograde(course_root: Path, slugs: list[str], students: list[str] | None = 
     staging_root = Path(tempfile.mkdtemp(prefix="bplab-staged-"))
     try:
         jobs = [Job(course_root, student, slug, staging_root, cell_timeout, submission_timeout) for student, slug in found]
-        return _grade_all(jobs, workers, log)
+        plan = regrade.Plan(jobs, force, log)
+        try:
+            return plan.kept + (_grade_all(plan.todo, workers, plan.progress) if plan.todo else [])
+        finally:
+            plan.record()
     finally:
         remove_tree(staging_root)
 
