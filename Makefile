@@ -4,16 +4,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 COURSE ?= .
+# Narrow any course command: ASSIGNMENT="01_fc_layer 02_gender_demo", STUDENT="ada ben"; FORCE=1 regrades.
+ASSIGNMENT ?=
+STUDENT ?=
+FORCE ?=
+ONLY = $(foreach a,$(ASSIGNMENT),--assignment $(a))
+WHO = $(ONLY) $(foreach s,$(STUDENT),--student $(s))
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help release validate autograde feedback grades demo test bench clean
+.PHONY: help release validate collect autograde feedback grades report demo test bench clean
 
 help:
 	@echo "make release    build release/<assignment>/ for students (nbgrader generate_assignment) and verify it"
 	@echo "make validate   every reference solution scores full marks, every released stub scores 0"
-	@echo "make autograde  grade submitted/<student>/<assignment>/<assignment>.ipynb (COURSE=dir, default .)"
+	@echo "make collect    ZIP=<LMS download> ASSIGNMENT=<slug>: submitted/ from a Canvas/Moodle zip (LMS=, PATTERN=)"
+	@echo "make autograde  grade new or changed submissions in submitted/ (COURSE=dir, default .; FORCE=1 regrades all)"
 	@echo "make feedback   per-student HTML in feedback/"
-	@echo "make grades     grades.csv: student,assignment,task,score,max_score,status,message"
+	@echo "make grades     grades.csv (per task) and grades-summary.csv (per student, after late penalties)"
+	@echo "make report     class-report/<assignment>.html: score, failure, status and time plots"
+	@echo "                ASSIGNMENT=<slug> and STUDENT=<id> narrow collect/autograde/feedback/grades/report"
 	@echo "make demo       a simulated class of six through the whole loop (in demo-class/)"
 	@echo "make test       the project's own test suite"
 	@echo "make bench      reference conv/CNN speed against naive loops and PyTorch CPU (if installed)"
@@ -24,22 +33,28 @@ $(STAMP): requirements.txt
 	@touch $@
 
 release: $(STAMP)
-	$(PY) -m autograder release
+	$(PY) -m autograder release $(ONLY)
 
 validate: $(STAMP)
-	$(PY) -m autograder validate
+	$(PY) -m autograder validate $(ONLY)
+
+collect: $(STAMP)
+	$(PY) -m autograder collect --course "$(COURSE)" $(ONLY) --zip "$(ZIP)" $(if $(LMS),--lms $(LMS)) $(if $(PATTERN),--pattern '$(PATTERN)')
 
 autograde: $(STAMP)
-	$(PY) -m autograder autograde --course $(COURSE)
+	$(PY) -m autograder autograde --course "$(COURSE)" $(WHO) $(if $(filter 1 yes true,$(FORCE)),--force)
 
 feedback: $(STAMP)
-	$(PY) -m autograder feedback --course $(COURSE)
+	$(PY) -m autograder feedback --course "$(COURSE)" $(WHO)
 
 grades: $(STAMP)
-	$(PY) -m autograder grades --course $(COURSE)
+	$(PY) -m autograder grades --course "$(COURSE)" $(WHO)
+
+report: $(STAMP)
+	$(PY) -m autograder report --course "$(COURSE)" $(WHO)
 
 demo: $(STAMP)
-	$(PY) -m autograder demo
+	$(PY) -m autograder demo $(ONLY)
 
 test: $(STAMP)
 	$(PY) -m pytest

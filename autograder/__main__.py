@@ -1,5 +1,5 @@
-"""The instructor's commands (the Makefile calls these): release, validate, autograde, feedback,
-grades, demo. Errors are one sentence and a non-zero exit, not a traceback."""
+"""The instructor's commands (the Makefile calls these): release, validate, collect, autograde,
+feedback, grades, report, demo. Errors are one sentence and a non-zero exit, not a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,42 @@ def _slugs(chosen: list[str] | None) -> list[str]:
     return chosen or known
 
 
+def _course(args, must_have_submissions: bool = True) -> Path:
+    """The course folder named by --course (COURSE=), which must exist."""
+    if not str(args.course).strip():
+        raise SystemExit("error: COURSE= is empty; name the course folder (or leave COURSE out for this folder)")
+    course = Path(args.course)
+    if not course.is_dir():
+        raise SystemExit(f"error: no course folder {course} (COURSE= names the folder holding submitted/, "
+                         "autograded/, feedback/ and gradebook.db)")
+    if must_have_submissions and not (course / "submitted").is_dir():
+        raise SystemExit(f"error: {course} has no submitted/ folder: collect submissions first "
+                         "(make collect ZIP=<LMS download> ASSIGNMENT=<slug>) or put them in "
+                         "submitted/<student>/<assignment>/")
+    return course.resolve()
+
+
+def _students(args, course: Path) -> list[str] | None:
+    """The --student names (STUDENT=), each of which must have a folder in submitted/."""
+    chosen = getattr(args, "student", None)
+    if not chosen:
+        return None
+    known = sorted(p.name for p in (course / "submitted").iterdir() if p.is_dir()) if (course / "submitted").is_dir() else []
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+        raise SystemExit(f"error: no student {', '.join(unknown)} in {course / 'submitted'}; known: {listed or 'none'}")
+    return chosen
+
+
+def _graded(course: Path, slugs: list[str], students: list[str] | None) -> list[tuple[str, str]]:
+    from .batch import submissions
+    from .report import REPORT_NAME
+
+    return [(s, a) for s, a in submissions(course, slugs, students)
+            if (course / "autograded" / s / a / REPORT_NAME).is_file()]
+
+
 def cmd_release(args) -> None:
     from .release import build
     slugs = _slugs(args.assignment)
@@ -34,24 +70,58 @@ def cmd_validate(args) -> None:
     print("validate passed: every reference scores full marks and every released stub scores 0.")
 
 
+def cmd_collect(args) -> None:
+    from .collect import collect
+    course = _course(args, must_have_submissions=False)
+    slugs = _slugs(args.assignment)
+    if not args.assignment or len(slugs) != 1:
+        raise SystemExit("error: say which assignment the download is for: make collect ZIP=<file> ASSIGNMENT=<slug>")
+    if not args.zip:
+        raise SystemExit("error: say which LMS download to collect: make collect ZIP=<file> ASSIGNMENT=<slug>")
+    outcome = collect(course, slugs[0], Path(args.zip), lms=args.lms, pattern=args.pattern)
+    if not outcome.collected and outcome.skipped:
+        raise SystemExit(f"error: nothing in {args.zip} was collected (see the list above); check the LMS naming "
+                         "(LMS=canvas|moodle|pattern, PATTERN=...)")
+
+
 def cmd_autograde(args) -> None:
     from .batch import autograde
-    autograde(Path(args.course), _slugs(args.assignment), args.student, workers=args.workers,
-              cell_timeout=args.timeout, submission_timeout=args.submission_timeout)
+    course = _course(args)
+    autograde(course, _slugs(args.assignment), _students(args, course), workers=args.workers,
+              cell_timeout=args.timeout, submission_timeout=args.submission_timeout, force=args.force)
 
 
 def cmd_feedback(args) -> None:
     from .feedback import generate
-    written = generate(Path(args.course), _slugs(args.assignment), args.student)
-    print(f"{len(written)} feedback file(s) under {Path(args.course) / 'feedback'}")
+    course = _course(args)
+    slugs, students = _slugs(args.assignment), _students(args, course)
+    if not _graded(course, slugs, students):
+        raise SystemExit("error: nothing graded yet: run make autograde")
+    written = generate(course, slugs, students)
+    print(f"{len(written)} feedback file(s) under {course / 'feedback'}")
 
 
 def cmd_grades(args) -> None:
-    from .grades import export, summary
-    path = Path(args.course) / "grades.csv"
-    table = export(Path(args.course), _slugs(args.assignment), path)
-    print(summary(table))
-    print(f"\n{len(table)} row(s) written to {path}")
+    from . import grades
+    course = _course(args)
+    slugs, students = _slugs(args.assignment), _students(args, course)
+    if not _graded(course, slugs, students):
+        raise SystemExit("error: nothing graded yet: run make autograde (no grades were written, so none can be "
+                         "uploaded as zeros)")
+    path = course / "grades.csv"
+    table = grades.export(course, slugs, path, students) if students else grades.export(course, slugs, path)
+    print(grades.summary(table))
+    print(f"\n{len(table)} row(s) written to {path}; one row per student in {path.with_name(grades.SUMMARY_NAME)}")
+
+
+def cmd_report(args) -> None:
+    from .class_report import write
+    course = _course(args)
+    slugs, students = _slugs(args.assignment), _students(args, course)
+    if not _graded(course, slugs, students):
+        raise SystemExit("error: nothing graded yet: run make autograde")
+    for page in write(course, slugs, students):
+        print(f"  {page}")
 
 
 def cmd_demo(args) -> None:
@@ -65,16 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, course in [("release", cmd_release, None), ("validate", cmd_validate, None),
-                               ("autograde", cmd_autograde, "."), ("feedback", cmd_feedback, "."),
-                               ("grades", cmd_grades, "."), ("demo", cmd_demo, "demo-class")]:
+                               ("collect", cmd_collect, "."), ("autograde", cmd_autograde, "."),
+                               ("feedback", cmd_feedback, "."), ("grades", cmd_grades, "."),
+                               ("report", cmd_report, "."), ("demo", cmd_demo, "demo-class")]:
         p = sub.add_parser(name, help=func.__doc__)
         p.set_defaults(func=func)
         p.add_argument("--assignment", "-a", action="append", help="only this assignment (repeatable)")
         if course is not None:
             p.add_argument("--course", default=str(paths.REPO / course),
                            help=f"folder holding submitted/, autograded/, feedback/, gradebook.db (default: {course})")
-        if name in ("autograde", "feedback"):
+        if name in ("autograde", "feedback", "grades", "report"):
             p.add_argument("--student", "-s", action="append", help="only this student (repeatable)")
+        if name == "collect":
+            p.add_argument("--zip", help="the LMS download (a zip of every student's file for one assignment)")
+            p.add_argument("--lms", choices=["canvas", "moodle", "pattern"], default=None,
+                           help="how the LMS names the files (default: c.BackpropLab.lms of the course, canvas)")
+            p.add_argument("--pattern", default=None,
+                           help="a regular expression with (?P<student_id>...) and (?P<file_id>...) groups")
         if name in ("autograde", "validate", "demo"):
             p.add_argument("--workers", "-j", type=int, default=None,
                            help="notebooks graded at once (default: the number of cores)")
@@ -83,16 +160,20 @@ def main(argv: list[str] | None = None) -> int:
                            help="seconds a notebook cell may run before it is interrupted (hidden cases "
                                 "have their own budgets, set per task by the grader)")
         if name == "autograde":
+            p.add_argument("--force", action="store_true",
+                           help="grade again even the submissions that have not changed since they were graded")
             p.add_argument("--submission-timeout", type=float, default=300.0,
                            help="seconds a whole submission may take, its cells and hidden cases together "
                                 "(default 300)")
     args = parser.parse_args(argv)
     from .assemble import BuildError
+    from .collect import CollectError
+    from .config import CourseError
     from .hygiene import LeakError
     from .release import ReleaseError
     try:
         args.func(args)
-    except (BuildError, LeakError, ReleaseError) as error:
+    except (BuildError, CollectError, CourseError, LeakError, ReleaseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
