@@ -3,8 +3,9 @@
 
 ``class-report/<slug>.html`` shows, with PNG plots made by matplotlib beside it:
 - the score distribution of every task,
-- the most common failure messages of every task, with counts (numbers in a message are replaced
-  by ``#`` so one mistake made with different values counts once),
+- the most common failure of every task, with the number of students (a student's failure is
+  the problem their failed hidden cases report most; numbers are replaced by ``#`` so one mistake
+  made with different values counts once),
 - the submissions' statuses,
 - the grading time of every notebook (as ``make autograde`` measured it; else the time the
   student's code took on the hidden cases).
@@ -56,9 +57,15 @@ def failure_kind(message: str) -> str:
     return NUMBER.sub("#", " ".join(message.split()))[:200]
 
 
+def task_failure(task) -> str:
+    """What went wrong in a task: the problem its failed hidden cases report most (else its message)."""
+    problems = Counter(failure_kind(c.problems[0]) for c in task.cases if not c.passed and c.problems)
+    return problems.most_common(1)[0][0] if problems else failure_kind(task.message)
+
+
 def failures(reports: list[SubmissionReport], task: str) -> list[tuple[str, int]]:
-    counts = Counter(failure_kind(t.message) for r in reports for t in r.tasks
-                     if t.task == task and t.score < t.points)
+    """The most common failures of ``task``, each with the number of students it happened to."""
+    counts = Counter(task_failure(t) for r in reports for t in r.tasks if t.task == task and t.score < t.points)
     return counts.most_common(TOP_MESSAGES)
 
 
