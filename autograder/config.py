@@ -232,3 +232,35 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     c.LatePenalty.per_day = settings.per_day
     c.LatePenalty.cap = settings.cap
     return c
+
+
+class Late:
+    """How late a graded submission was and what it cost, as the gradebook has it."""
+
+    def __init__(self, seconds: float, penalty: float, submitted: datetime.datetime, due: datetime.datetime):
+        self.seconds, self.penalty, self.submitted, self.due = seconds, penalty, submitted, due
+
+    def sentence(self) -> str:
+        """e.g. 'Submitted 2026-12-03 10:00 UTC, 1 day 10 h after the due date (2026-12-02 00:00 UTC): late penalty 1.6 points.'"""
+        days, rest = divmod(int(self.seconds), 86400)
+        hours, rest = divmod(rest, 3600)
+        span = " ".join(part for part in (f"{days} day{'s' * (days != 1)}" if days else "",
+                                          f"{hours} h" if hours else "",
+                                          f"{rest // 60} min" if not days and rest // 60 else "") if part) or "under a minute"
+        return (f"Submitted {self.submitted:%Y-%m-%d %H:%M} UTC, {span} after the due date "
+                f"({self.due:%Y-%m-%d %H:%M} UTC): late penalty {round(self.penalty, 2):g} point(s).")
+
+
+def lateness(db_url: str, slug: str, student: str) -> Late | None:
+    """The gradebook's lateness of one submission (None when on time, not graded or without a due date)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            submission = gb.find_submission(slug, student)
+        except MissingEntry:
+            return None
+        seconds = submission.total_seconds_late
+        if not seconds:
+            return None
+        return Late(seconds, float(submission.late_submission_penalty or 0.0), submission.timestamp, submission.duedate)
