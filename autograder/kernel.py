@@ -6,8 +6,9 @@ import subprocess
 from pathlib import Path
 
 import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import default
+from traitlets import Type, default
 
 from .sandbox import Isolation, Limits, kernel_env, working_folder, wrap
 
@@ -15,19 +16,31 @@ from .sandbox import Isolation, Limits, kernel_env, working_folder, wrap
 MAX_MESSAGE_BYTES = 64 * 2**20  # larger messages from the kernel are dropped by zmq, never decoded
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """Talks to the kernel over Unix sockets in its scratch folder (the sandbox has no network).
-    Every socket to the kernel refuses messages over MAX_MESSAGE_BYTES."""
+def _limited_context() -> zmq.asyncio.Context:
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a default for every socket made from it
+    return context
+
+
+class LimitedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse messages over MAX_MESSAGE_BYTES."""
 
     @default("context")
     def _context_default(self) -> zmq.asyncio.Context:
         self._created_context = True
-        context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        return context
+        return _limited_context()
 
-    def client(self, **kwargs):
-        return super().client(context=self.context, **kwargs)
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Talks to the kernel over Unix sockets in its scratch folder (the sandbox has no network).
+    Every socket to the kernel refuses messages over MAX_MESSAGE_BYTES."""
+
+    client_factory = Type(klass=LimitedKernelClient, default_value=LimitedKernelClient)
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        return _limited_context()
 
     def configure(self, scratch: Path, isolation: Isolation, limits: Limits) -> None:
         self.scratch, self.isolation, self.limits = scratch, isolation, limits

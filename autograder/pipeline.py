@@ -48,6 +48,10 @@ class ExecuteAndGrade(Execute):
                                            "cases together.").tag(config=True)
     output_budget = Integer(2 * 2**20, help="Bytes of output kept from a whole notebook, across every kind "
                                             "of output message.").tag(config=True)
+    # zmq drops a message over kernel.MAX_MESSAGE_BYTES together with the connection it came on: a
+    # cell whose reply came but whose end-of-output status was lost is finished, not hung, and the
+    # channels are opened again (see _reconnect).
+    raise_on_iopub_timeout = False
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         slug = resources["nbgrader"]["assignment"]
@@ -101,9 +105,12 @@ class ExecuteAndGrade(Execute):
                 return TIMED_OUT, self._out_of_time()
             hung = (f"{where} ran past its time limit and did not stop when interrupted, so the kernel was "
                     "stopped; nothing could be graded.")
+            self._idle_seen = False
             try:
                 self.preprocess_cell(cell, resources, index)
-            except DeadKernelError:
+                if cell.cell_type == "code" and not self._idle_seen:
+                    self._reconnect()
+            except (DeadKernelError, KernelGone):
                 return CRASHED, (f"The kernel died while running {where} (a crash, exit(), or a memory or CPU "
                                  "limit); nothing could be graded.")
             except CellTimeoutError:  # no answer at all after the interrupt
@@ -150,7 +157,21 @@ class ExecuteAndGrade(Execute):
                                   "evalue": str(msg["content"].get("evalue", ""))[:200], "traceback": []}
         elif msg_type and msg_type.startswith("comm"):
             return None
+        elif msg_type == "status" and msg.get("content", {}).get("execution_state") == "idle":
+            self._idle_seen = True
         return super().process_message(msg, cell, cell_index)
+
+    def _reconnect(self, wait: bool = True) -> None:
+        """A fresh client for the kernel (after zmq dropped an oversized message and its connection);
+        with ``wait``, KernelGone unless the kernel answers within 30 s."""
+        self.kc.stop_channels()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        if wait:
+            try:
+                run_sync(self.kc.wait_for_ready)(timeout=30)
+            except RuntimeError:
+                raise KernelGone() from None
 
     def __init_client(self, nb, km, resources):
         # What ExecutePreprocessor.preprocess does before it starts the kernel.
@@ -251,6 +272,7 @@ class ExecuteAndGrade(Execute):
             if not run_sync(self.kc.is_alive)():
                 raise KernelGone() from None
             run_sync(self.km.interrupt_kernel)()
+            self._reconnect(wait=False)
             raise
         if not run_sync(self.kc.is_alive)():
             raise KernelGone()
