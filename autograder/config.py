@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
 from pathlib import Path
 
@@ -191,11 +192,18 @@ OWNED = {"CourseDirectory": {"root", "course_id", "source_directory", "release_d
          "Autograde": {"sanitize_preprocessors", "autograde_preprocessors"}}
 
 
+DB_URL_ENV = "BACKPROP_LAB_DB_URL"
+
+
 def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
                     source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0,
-                    submission_timeout: float = 300.0) -> Config:
+                    submission_timeout: float = 300.0, db_url: str | None = None) -> Config:
     """Config for a course whose student data (submitted/, autograded/, feedback/, gradebook.db)
-    lives in ``course_root``; sources and release may live elsewhere (absolute paths)."""
+    lives in ``course_root``; sources and release may live elsewhere (absolute paths).
+
+    The gradebook is ``db_url`` when given, else ``$BACKPROP_LAB_DB_URL`` (what ``--db-url`` sets),
+    else the course file's ``c.CourseDirectory.db_url`` (e.g. ``postgresql://host/course``), else
+    ``sqlite:///<course_root>/gradebook.db``."""
     from .pipeline import ExecuteAndGrade, SaveVerdicts, ShowVerdicts
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
                                         IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec)
@@ -203,6 +211,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
 
     c = Config()
     course = course_file_config(course_root)
+    db_url = db_url or os.environ.get(DB_URL_ENV) or course.get("CourseDirectory", {}).get("db_url")
     for section, owned in OWNED.items():
         if section in course:
             for name in owned & set(course[section]):
@@ -213,7 +222,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.source_directory = str(source_dir)
     c.CourseDirectory.release_directory = str(release_dir)
-    c.CourseDirectory.db_url = f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
+    c.CourseDirectory.db_url = db_url or f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.sanitize_preprocessors = [
         ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
