@@ -10,10 +10,8 @@ import pytest
 
 from autograder import batch, demo, feedback, grades, paths, submissions
 from autograder.cases import run_call
-from autograder.harness import encode_array
 from autograder.graders import tasks_for
 from autograder.hygiene import find_leaks, notebook_lines
-from autograder.pipeline import judge
 from autograder.reference import reference_namespace
 from autograder.validate import validate
 
@@ -81,7 +79,7 @@ def expected_fraction(student, slug, task):
         try:
             with kernel_like_folder(slug):
                 outputs = run_call(namespace, case.call, case.inputs)
-            passed.append(not judge(case, {"outputs": {k: encode_array(v) for k, v in outputs.items()}}))
+            passed.append(not case.judge(outputs))
         except CaseTimeout:
             passed.append(None)
         except Exception:
