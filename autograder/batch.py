@@ -196,6 +196,7 @@ def autograde(course_root: Path, slugs: list[str], students: list[str] | None = 
 
 
 def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionReport]:
+    from . import cluster
     from .release import register
 
     course_root = jobs[0].course_root
@@ -207,13 +208,18 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
     log(f"Student kernels run with isolation '{isolation.mode}':")
     for line in isolation.describe(ExecuteAndGrade.limits):
         log(f"  {line}")
-    workers = workers or os.cpu_count() or 1
-    log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    scheduler = os.environ.get(cluster.SCHEDULER_ENV)  # set by --scheduler / --dask-local (SCHEDULER=)
+    if scheduler:
+        log(f"Grading {len(jobs)} submission(s) on the Dask cluster {scheduler}...")
+        results = cluster.run(jobs, scheduler, log)
+    else:
+        workers = workers or os.cpu_count() or 1
+        log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
+        memory = max(WORKER_MEMORY, ExecuteAndGrade.limits.memory + 2**30)
+        results = run_in_workers(jobs, _grade_in_worker, workers, _worker_lost, memory)
     reports = []
-    memory = max(WORKER_MEMORY, ExecuteAndGrade.limits.memory + 2**30)
-    for done, (_, (report, seconds)) in enumerate(
-            run_in_workers(jobs, _grade_in_worker, workers, _worker_lost, memory), 1):
+    for done, (_, (report, seconds)) in enumerate(results, 1):
         score = sum(t.score for t in report.tasks)
         total = sum(t.points for t in report.tasks)
         log(f"  [{done}/{len(jobs)}] {report.student} {report.assignment}: {score:g}/{total:g} "
