@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from .batch import submissions
-from .config import nbgrader_config
+from .config import Late, lateness, nbgrader_config
 from .hygiene import LeakError, find_leaks, notebook_lines, scrub
 from .report import SubmissionReport
 from .sanitize import STATUS_CLASS, audit, cut, feedback_config, finish_page, status_page
@@ -34,11 +34,16 @@ def _points(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def banner(report: SubmissionReport, slug: str | None = None) -> str:
-    """The grader's summary: total, status, and one row per task (task | score | what happened)."""
+def banner(report: SubmissionReport, slug: str | None = None, late: Late | None = None) -> str:
+    """The grader's summary: total (after a late penalty, which is explained), status, and one row
+    per task (task | score | what happened)."""
     slug = slug or report.assignment
     score = sum(t.score for t in report.tasks)
     total = sum(t.points for t in report.tasks)
+    penalty = late.penalty if late is not None and late.penalty > 0 else 0.0
+    late_line = (f"<p><b>Late.</b> {html.escape(late.sentence())} Your tasks earned {_points(score)}; "
+                 f"{_points(score - penalty)} count.</p>\n") if late is not None else ""
+    score -= penalty
     rows = "".join(f"<tr><td>{_clean(t.task, slug)}{SEP}</td><td>{_points(t.score)} / {_points(t.points)}{SEP}</td>"
                    f"<td>{_clean(t.message, slug)}</td></tr>\n" for t in report.tasks)
     table = (f"<table border='1' cellpadding='5' cellspacing='0'>\n<thead><tr><th>Task{SEP}</th><th>Score{SEP}</th>"
@@ -46,7 +51,7 @@ def banner(report: SubmissionReport, slug: str | None = None) -> str:
     return (f"<div class='{STATUS_CLASS}'>"
             f"<h2>{_clean(report.assignment, slug)}: {_points(score)} / {_points(total)} points</h2>\n"
             f"<p><b>Status: {_clean(report.status, slug)}.</b> {_clean(report.message, slug)}</p>\n"
-            f"{table}</div>\n")
+            f"{late_line}{table}</div>\n")
 
 
 def _keep_only(folder: Path, page: Path) -> None:
@@ -61,8 +66,14 @@ def _keep_only(folder: Path, page: Path) -> None:
 
 
 def _own_lines(course_root: Path, student: str, slug: str) -> set[str]:
-    """Lines the student wrote (a regular, bounded file only: never follow a link)."""
-    path = course_root / "submitted" / student / slug / f"{slug}.ipynb"
+    """Lines the student wrote (a regular, bounded file only: never follow a link); like intake, a
+    notebook under another name counts when it is the only one."""
+    folder = course_root / "submitted" / student / slug
+    path = folder / f"{slug}.ipynb"
+    if not os.path.lexists(path) and not folder.is_symlink():
+        others = sorted(folder.glob("*.ipynb"))
+        if len(others) == 1:
+            path = others[0]
     try:
         info = os.lstat(path)
     except OSError:
@@ -81,7 +92,7 @@ def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, 
         return None, []
     folder = course_root / "feedback" / student / slug
     page = folder / f"{slug}.html"
-    top = banner(report, slug)
+    top = banner(report, slug, lateness(api.coursedir.db_url, slug, student))
     if (graded / f"{slug}.ipynb").is_file():
         result = api.generate_feedback(slug, student)
         if not result["success"] or not page.is_file() or page.is_symlink():

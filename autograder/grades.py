@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from .batch import submissions
-from .config import nbgrader_config
+from .config import lateness, nbgrader_config
 from .graders import tasks_for
 from .hygiene import scrub
 from .report import ERROR, GRADED, OUT_OF_MEMORY, TIMED_OUT, SubmissionReport
@@ -20,6 +20,7 @@ from .sanitize import MESSAGE_LIMIT, cut
 COLUMNS = ["student", "assignment", "task", "score", "max_score", "status", "message"]
 SUMMARY_NAME = "grades-summary.csv"
 NOT_GRADED = "not graded"
+LATE, LATE_TASK = "late", "late penalty"  # a row of its own: its score is the (negative) penalty
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,7 +39,9 @@ def _write(path: Path, columns: list[str], table: list[dict[str, object]]) -> No
         writer.writerows({k: neutral(v) for k, v in row.items()} for row in table)
 
 
-def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
+def rows(course_root: Path, slugs: list[str], students: list[str] | None = None) -> list[dict[str, object]]:
+    """One row per task of every submission, and a ``late penalty`` row (a negative score) for each
+    submission the gradebook holds a late penalty for; a task not graded yet has a blank score."""
     from nbgrader.api import Gradebook, MissingEntry
 
     warnings.filterwarnings("ignore")
@@ -46,7 +49,7 @@ def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
     db_url = nbgrader_config(course_root).CourseDirectory.db_url
     out = []
     with Gradebook(db_url) as gb:
-        for student, slug in submissions(course_root, slugs):
+        for student, slug in submissions(course_root, slugs, students):
             try:
                 report = SubmissionReport.read(course_root / "autograded" / student / slug)
                 unreadable = False
@@ -68,15 +71,22 @@ def rows(course_root: Path, slugs: list[str]) -> list[dict[str, object]]:
                 else:
                     status = result.status
                     message = result.message if report.status == GRADED else f"{result.message}. {report.message}"
-                out.append(dict(student=student, assignment=slug, task=task.name, score=round(score, 2),
+                out.append(dict(student=student, assignment=slug, task=task.name,
+                                score="" if status == NOT_GRADED else round(score, 2),
                                 max_score=task.points, status=cut(status, 100),
                                 message=scrub(cut(message, MESSAGE_LIMIT), slug)))
+            late = lateness(db_url, slug, student) if report is not None else None
+            if late is not None and late.penalty > 0:
+                out.append(dict(student=student, assignment=slug, task=LATE_TASK, score=-round(late.penalty, 2),
+                                max_score=0, status=LATE, message=late.sentence()))
     return out
 
 
-def export(course_root: Path, slugs: list[str], path: Path) -> list[dict[str, object]]:
-    """Writes ``path`` (per task) and grades-summary.csv beside it (per student); returns the rows."""
-    table = rows(course_root, slugs)
+def export(course_root: Path, slugs: list[str], path: Path,
+           students: list[str] | None = None) -> list[dict[str, object]]:
+    """Writes ``path`` (per task) and grades-summary.csv beside it (per student, after late
+    penalties); returns the rows."""
+    table = rows(course_root, slugs, students)
     _write(path, COLUMNS, table)
     _write(path.with_name(SUMMARY_NAME), ["student", *slugs, "total"], per_student(table, slugs))
     return table
@@ -87,7 +97,7 @@ def per_student(table: list[dict[str, object]], slugs: list[str]) -> list[dict[s
     out: dict[str, dict[str, object]] = {}
     for r in table:
         row = out.setdefault(r["student"], {"student": r["student"], **{s: "" for s in slugs}, "total": 0.0})
-        if r["status"] == NOT_GRADED or r["assignment"] not in row:
+        if r["status"] == NOT_GRADED or r["score"] == "" or r["assignment"] not in row:
             continue
         row[r["assignment"]] = round((row[r["assignment"]] or 0.0) + r["score"], 2)
     for row in out.values():
@@ -97,7 +107,7 @@ def per_student(table: list[dict[str, object]], slugs: list[str]) -> list[dict[s
 
 def summary(table: list[dict[str, object]]) -> str:
     """A readable per-student, per-task table for the terminal."""
-    tasks = list(dict.fromkeys((r["assignment"], r["task"]) for r in table))
+    tasks = list(dict.fromkeys((r["assignment"], r["task"]) for r in table if r["task"] != LATE_TASK))
     students = list(dict.fromkeys(r["student"] for r in table))
     cell = {(r["student"], r["assignment"], r["task"]): r for r in table}
     width = max([len("student")] + [len(s) for s in students])
@@ -111,10 +121,12 @@ def summary(table: list[dict[str, object]]) -> str:
             got = [cell.get((student, slug, n)) for n in names]
             if not any(got):
                 continue
-            marks = [f"{g['score']:g}/{g['max_score']:g}" if g else "-" for g in got]
-            total = sum(g["score"] for g in got if g)
+            marks = [f"{g['score']:g}/{g['max_score']:g}" if g and g["score"] != "" else "-" for g in got]
+            late = cell.get((student, slug, LATE_TASK))
+            total = sum(g["score"] for g in got if g and g["score"] != "") + (late["score"] if late else 0)
             maximum = sum(g["max_score"] for g in got if g)
             status = next((g["status"] for g in got if g and g["status"] != "graded"), "")
+            status = ", ".join(s for s in (status, f"late {late['score']:g}" if late else "") if s)
             lines.append("  " + student.ljust(width) + "  " + "  ".join(m.ljust(c) for m, c in zip(marks, cols))
                          + f"  {total:g}/{maximum:g}" + (f"  ({status})" if status else ""))
     return "\n".join(lines)
