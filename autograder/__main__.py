@@ -109,7 +109,7 @@ def cmd_grades(args) -> None:
         raise SystemExit("error: nothing graded yet: run make autograde (no grades were written, so none can be "
                          "uploaded as zeros)")
     path = course / "grades.csv"
-    table = grades.export(course, slugs, path, students) if students else grades.export(course, slugs, path)
+    table = grades.export(course, slugs, path, students)
     print(grades.summary(table))
     print(f"\n{len(table)} row(s) written to {path}; one row per student in {path.with_name(grades.SUMMARY_NAME)}")
 
@@ -165,7 +165,23 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--submission-timeout", type=float, default=300.0,
                            help="seconds a whole submission may take, its cells and hidden cases together "
                                 "(default 300)")
+            where = p.add_mutually_exclusive_group()
+            where.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                               help="grade on this Dask cluster (one task per submission; see autograder/cluster.py)")
+            where.add_argument("--dask-local", type=int, default=None, metavar="N",
+                               help="grade on a local Dask cluster of N worker processes")
+        if course is not None:
+            p.add_argument("--db-url", default=None,
+                           help="the gradebook's database URL, e.g. postgresql://user@host/course (default: $BACKPROP_LAB_DB_URL, "
+                                "else c.CourseDirectory.db_url in the course's nbgrader_config.py, else "
+                                "sqlite:///<course>/gradebook.db)")
     args = parser.parse_args(argv)
+    from .cluster import SCHEDULER_ENV
+    from .config import DB_URL_ENV
+    if getattr(args, "db_url", None):  # every nbgrader config of this run, workers included, reads it
+        os.environ[DB_URL_ENV] = args.db_url
+    if getattr(args, "scheduler", None) or getattr(args, "dask_local", None):
+        os.environ[SCHEDULER_ENV] = args.scheduler or f"local:{args.dask_local}"
     from .assemble import BuildError
     from .collect import CollectError
     from .config import CourseError
