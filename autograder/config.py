@@ -195,6 +195,13 @@ OWNED = {"CourseDirectory": {"root", "course_id", "source_directory", "release_d
 DB_URL_ENV = "BACKPROP_LAB_DB_URL"
 
 
+def with_driver(db_url: str | None) -> str | None:
+    """``postgresql://...`` through psycopg2 (the pinned driver; SQLAlchemy 2.1 would pick psycopg 3)."""
+    if db_url and db_url.split("://", 1)[0] in ("postgresql", "postgres"):
+        return "postgresql+psycopg2://" + db_url.split("://", 1)[1]
+    return db_url
+
+
 def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
                     source_dir: Path = paths.BUILD / "source", cell_timeout: float = 30.0,
                     submission_timeout: float = 300.0, db_url: str | None = None) -> Config:
@@ -211,7 +218,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
 
     c = Config()
     course = course_file_config(course_root)
-    db_url = db_url or os.environ.get(DB_URL_ENV) or course.get("CourseDirectory", {}).get("db_url")
+    db_url = with_driver(db_url or os.environ.get(DB_URL_ENV) or course.get("CourseDirectory", {}).get("db_url"))
     for section, owned in OWNED.items():
         if section in course:
             for name in owned & set(course[section]):
