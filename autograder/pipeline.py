@@ -108,7 +108,7 @@ class ExecuteAndGrade(Execute):
             self._idle_seen = False
             try:
                 self.preprocess_cell(cell, resources, index)
-                if cell.cell_type == "code" and not self._idle_seen:
+                if cell.cell_type == "code" and not self._idle_seen and not _raised(cell, "CellTimeoutError"):
                     self._reconnect()
             except (DeadKernelError, KernelGone):
                 return CRASHED, (f"The kernel died while running {where} (a crash, exit(), or a memory or CPU "
