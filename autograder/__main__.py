@@ -26,6 +26,8 @@ def _course(args, must_have_submissions: bool = True) -> Path:
     if not course.is_dir():
         raise SystemExit(f"error: no course folder {course} (COURSE= names the folder holding submitted/, "
                          "autograded/, feedback/ and gradebook.db)")
+    from .config import course_settings
+    course_settings(course)  # the course's nbgrader_config.py is checked before anything is done
     if must_have_submissions and not (course / "submitted").is_dir():
         raise SystemExit(f"error: {course} has no submitted/ folder: collect submissions first "
                          "(make collect ZIP=<LMS download> ASSIGNMENT=<slug>) or put them in "
@@ -79,7 +81,7 @@ def cmd_collect(args) -> None:
     if not args.zip:
         raise SystemExit("error: say which LMS download to collect: make collect ZIP=<file> ASSIGNMENT=<slug>")
     outcome = collect(course, slugs[0], Path(args.zip), lms=args.lms, pattern=args.pattern)
-    if not outcome.collected and outcome.skipped:
+    if not outcome.collected and not outcome.unchanged and outcome.skipped:
         raise SystemExit(f"error: nothing in {args.zip} was collected (see the list above); check the LMS naming "
                          "(LMS=canvas|moodle|pattern, PATTERN=...)")
 

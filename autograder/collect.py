@@ -55,6 +55,7 @@ class Outcome:
     collected: dict[str, str] = field(default_factory=dict)   # student -> "file, submitted <time>"
     skipped: list[str] = field(default_factory=list)          # one sentence per file left out
     late_marked: list[str] = field(default_factory=list)      # students the LMS marked late
+    unchanged: list[str] = field(default_factory=list)        # students whose newest was collected before
 
 
 def _unsafe_name(name: str) -> str | None:
@@ -162,6 +163,13 @@ def _parse_time(text: str) -> datetime.datetime | None:
     return None
 
 
+def _same_file(ours: Path, theirs: Path) -> bool:
+    try:
+        return not ours.is_symlink() and ours.is_file() and ours.read_bytes() == theirs.read_bytes()
+    except OSError:
+        return False
+
+
 def _existing_time(folder: Path) -> datetime.datetime | None:
     try:
         return _parse_time((folder / "timestamp.txt").read_text(encoding="utf-8").strip())
@@ -188,6 +196,7 @@ class NewestSubmission(FileNameCollectorPlugin):
         self.skipped: list[str] = []
         self.late_marked: list[str] = []
         self.chosen: dict[str, str] = {}
+        self.unchanged: list[str] = []
         pattern = re.compile(self.named_regexp)
         candidates: dict[str, list[tuple]] = {}
         others = set(paths.slugs()) - {self.slug}
@@ -230,7 +239,11 @@ class NewestSubmission(FileNameCollectorPlugin):
             for older in found[:-1]:
                 self.skipped.append(f"{older[5]} (student {student}): an older submission; the newest, of "
                                     f"{when:%Y-%m-%d %H:%M} UTC, is collected")
-            existing = _existing_time(submitted / student / self.slug)
+            folder = submitted / student / self.slug
+            existing = _existing_time(folder)
+            if existing == when and _same_file(folder / file_id, Path(path)):
+                self.unchanged.append(student)  # collected before from the same download
+                continue
             if existing is not None and existing > when:
                 self.skipped.append(f"{shown} (student {student}): older than the submission already in "
                                     f"submitted/ (of {existing:%Y-%m-%d %H:%M} UTC); that one is kept")
@@ -309,9 +322,11 @@ def collect(course_root: Path, slug: str, download: Path, lms: str | None = None
     collector = app.collector_plugin_inst
     outcome = Outcome(dict(getattr(collector, "chosen", {})),
                       getattr(app.extractor_plugin_inst, "skipped", []) + getattr(collector, "skipped", []),
-                      getattr(collector, "late_marked", []))
+                      getattr(collector, "late_marked", []), getattr(collector, "unchanged", []))
     log(f"Collected {len(outcome.collected)} submission(s) of {slug} from {len(list(archive.iterdir()))} "
-        f"download(s) in {archive.relative_to(course_root)}/ ({lms} naming) into submitted/:")
+        f"download(s) in {archive.relative_to(course_root)}/ ({lms} naming) into submitted/"
+        + (f"; {len(outcome.unchanged)} student(s) unchanged since collected before" if outcome.unchanged else "")
+        + (":" if outcome.collected else "."))
     for student, what in sorted(outcome.collected.items()):
         log(f"  {student}: {what}" + ("  (the LMS marked it late)" if student in outcome.late_marked else ""))
     if outcome.skipped:
