@@ -325,8 +325,9 @@ def sh_blocks(path: Path) -> list[str]:
 
 
 def run_script(script: str, home: Path, cwd: Path) -> str:
-    env = {**os.environ, "HOME": str(home), "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-           "JUPYTER_PLATFORM_DIRS": "1"}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}, "HOME": str(home),
+           "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),  # where a hub's per-user settings live
+           "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, f"{script}\n--- stdout\n{done.stdout[-4000:]}\n--- stderr\n{done.stderr[-4000:]}"
