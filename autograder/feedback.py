@@ -10,16 +10,21 @@ page and nothing else.
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import warnings
 from pathlib import Path
 
+import nbformat
+import numpy as np
+
+from . import hygiene
 from .batch import submissions
 from .config import Late, lateness, nbgrader_config
 from .hygiene import LeakError, find_leaks, notebook_lines, scrub
 from .report import SubmissionReport
-from .sanitize import STATUS_CLASS, audit, cut, feedback_config, finish_page, status_page
+from .sanitize import STATUS_CLASS, VERDICT_CLASS, audit, cut, feedback_config, finish_page, status_page
 
 # Shown when a page is read without CSS (plain text, a screen reader, a text browser); hidden by ours.
 SEP = "<span class='backprop-lab-sep'> | </span>"
@@ -107,12 +112,45 @@ def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, 
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         text = status_page(report.assignment, top)
-    text = scrub(text, slug, limit=None)
     page.write_text(text, encoding="utf-8")
     findings = [f"{page.name}: {problem}" for problem in audit(text)]
-    findings += find_leaks(folder, slug, _own_lines(course_root, student, slug), every_file=True,
-                           hidden_inputs=True)
+    findings += find_leaks(folder, slug, _own_lines(course_root, student, slug), check_values=False,
+                           every_file=True)
+    findings += hidden_values_in(folder, slug, _own_numbers(graded / f"{slug}.ipynb"))
     return page, findings
+
+
+def _own_numbers(notebook: Path) -> np.ndarray:
+    """Numbers of the graded notebook's cells and outputs, verdicts left out: the cells ran before
+    any hidden case reached the kernel, so what they print is the student's own (a public example
+    can compute a number a hidden case also has). The verdicts carry the kernel's text from the
+    hidden cases: they are scrubbed instead, and checked."""
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:
+        return np.zeros(0)
+    parts = []
+    for cell in cells:
+        parts.append(str(cell.get("source", "")))
+        for output in cell.get("outputs", []):
+            text = json.dumps(output, ensure_ascii=False)
+            if VERDICT_CLASS not in text:
+                parts.append(text)
+    return hygiene._sorted(hygiene._numbers("\n".join(parts)))
+
+
+def hidden_values_in(folder: Path, slug: str, own: np.ndarray) -> list[str]:
+    """Every returned file's reference and hidden-input numbers that the student's own cells did
+    not print themselves (what the grader wrote is scrubbed, so any is a finding)."""
+    secret = hygiene.secret_values(slug)
+    if own.size:
+        secret = secret[~hygiene._close(secret, own)]
+    findings = []
+    for path in hygiene._returned_files(folder)[0]:
+        numbers = hygiene._numbers(hygiene.text_of(path))
+        findings += [f"{path.relative_to(folder)}: contains the hidden value {float(n)!r}"
+                     for n in numbers[hygiene._close(numbers, secret, presorted=True)][:3]]
+    return findings
 
 
 def generate(course_root: Path, slugs: list[str], students: list[str] | None = None, log=print) -> list[Path]:
