@@ -88,6 +88,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
         ax.set_title(f"{task.name} ({task.points:g} pts)", fontsize=9)
         ax.set_xlabel("score")
         ax.set_ylabel("students")
+        ax.yaxis.get_major_locator().set_params(integer=True)
     for ax in list(axes.flat)[len(tasks):]:
         ax.axis("off")
     fig.suptitle(f"{slug}: score distribution per task")
@@ -99,7 +100,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
     failing = [(task.name, failures(reports, task.name)) for task in tasks]
     failing = [(name, top) for name, top in failing if top]
     if failing:
-        fig, axes = plt.subplots(len(failing), 1, figsize=(9, 1.2 + 0.45 * sum(len(t) for _, t in failing)),
+        fig, axes = plt.subplots(len(failing), 1, figsize=(9, 1.2 + 0.6 * len(failing) + 0.35 * sum(len(t) for _, t in failing)),
                                  squeeze=False)
         for ax, (name, top) in zip(axes.flat, failing):
             labels = [m if len(m) <= 70 else m[:69] + "…" for m, _ in top][::-1]
@@ -127,7 +128,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
     plt.close(fig)
 
     ordered = sorted(graded, key=lambda rs: rs[1])
-    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.22 * len(ordered)))
+    fig, ax = plt.subplots(figsize=(7, max(2.2, 0.8 + 0.22 * len(ordered))))
     ax.barh([r.student for r, _ in ordered], [s for _, s in ordered], color="#8172b3")
     ax.set_xlabel("seconds")
     ax.set_title(f"{slug}: grading time per notebook")
