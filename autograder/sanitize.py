@@ -181,6 +181,7 @@ class SanitizeOutputs(Preprocessor):
     def preprocess(self, nb, resources):
         from nbformat import NotebookNode
 
+        from .hygiene import scrub
         from .pipeline import render_task
         from .report import SubmissionReport
 
@@ -223,6 +224,8 @@ class SanitizeOutputs(Preprocessor):
             else:  # raw and unknown cells: shown as text
                 new = NotebookNode(cell_type="markdown", metadata=NotebookNode(),
                                    source="<pre>" + html.escape(source) + "</pre>")
+            if meta.get("comment") and slug:  # the gradebook's comment quotes the grader's message
+                meta["comment"] = scrub(meta["comment"], slug, limit=None)
             if meta:
                 new.metadata["nbgrader"] = NotebookNode(meta)
             if "id" in cell and isinstance(cell["id"], str) and GRADE_ID.match(cell["id"]):

@@ -98,7 +98,9 @@ def hostile_notebook():
         nbformat.v4.new_raw_cell("<style>body{display:none}</style>"),
     ]
     cells[2].metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_fc_forward",
-                                     "points": 3, "locked": True, "schema_version": 3}
+                                     "points": 3, "score": 0, "locked": True, "schema_version": 3}
+    cells[1].metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "fc_forward", "locked": False,
+                                     "schema_version": 3, "comment": f"0 / 3: raised ValueError: x = [{secret_input()!r}]"}
     cells[1].metadata["tags"] = ['x"><style>body{display:none}</style>']
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": "</script><script>alert(7)"}}
@@ -107,9 +109,19 @@ def hostile_notebook():
 
 def render(nb, tmp_path, report):
     report.write(tmp_path)
-    resources = {"metadata": {"path": str(tmp_path)}, "nbgrader": {"assignment": SLUG}}
+    import nbgrader
+    from traitlets.config import Config
+
+    resources = {"metadata": {"path": str(tmp_path)}, "nbgrader": {
+        "assignment": SLUG, "notebook": SLUG, "score": 0, "max_score": 8, "late_penalty": 0}}
     nb, resources = sanitize.SanitizeOutputs().preprocess(nb, resources)
-    exporter = sanitize.SafeFeedbackExporter(template_name="classic", embed_images=False)
+    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    c = Config()  # what nbgrader's GenerateFeedback sets up
+    c.HTMLExporter.template_name = "feedback"
+    c.HTMLExporter.extra_template_basedirs = [str(formgrader / "templates")]
+    c.HTMLExporter.extra_template_paths = [str(formgrader / "static/node_modules/bootstrap/dist/css")]
+    c.HTMLExporter.exclude_anchor_links = True
+    exporter = sanitize.SafeFeedbackExporter(config=c)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return sanitize.finish_page(body, feedback.banner(report, SLUG))
 
@@ -138,6 +150,7 @@ def test_a_hostile_notebook_gives_an_inert_page_with_the_real_verdict(tmp_path):
         ".backprop-lab-status")
     # the hidden input quoted by the kernel's error text is scrubbed
     assert repr(x) not in page and "bad x = […" in page.replace("&amp;", "&")
+    assert "Comments:" in page and "raised ValueError: x = […]" in page  # the gradebook's comment, scrubbed
     assert "scripts, widgets and SVG are left out" in page
     assert "student print in the test cell" in page
 
