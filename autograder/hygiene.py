@@ -15,7 +15,7 @@ from . import paths
 from .graders import modules, tasks_for
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-NUMBER = re.compile(r"-?\d+\.\d{4,}(?:[eE][-+]?\d+)?")
+NUMBER = re.compile(r"(?<!\d)-?\d++\.\d{4,}+(?:[eE][-+]?\d++)?")  # linear: one try per digit run
 TAG = re.compile(r"<[^>]+>")
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".json", ".html", ".txt", ".csv"}
 
