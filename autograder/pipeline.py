@@ -26,7 +26,7 @@ from .cases import Case, Task
 from .graders import tasks_for
 from .hygiene import scrub
 from .intake import remove_tree
-from .kernel import SandboxedKernelManager
+from .kernel import SandboxedKernelManager, take_spare
 from .report import (CRASHED, GRADED, OUT_OF_MEMORY, TIMED_OUT, CaseResult, SubmissionReport,
                      TaskResult, case_summary)
 
@@ -38,6 +38,7 @@ class KernelGone(Exception):
 
 
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
+MALFORMED = "your kernel's reply could not be read ({why}); did your code change how the notebook displays results?"
 MUTATION_SHARE = 0.25  # of a task's points, lost once when any case changed an input in place
 
 
@@ -61,7 +62,11 @@ class ExecuteAndGrade(Execute):
         self._deadline = time.monotonic() + self.submission_timeout
         self.timeout_func = self._cell_timeout
         isolation = sandbox.detect()
-        self._scratch = sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation)
+        spare = take_spare((resources["nbgrader"]["student"], slug),  # started ahead for these very files
+                           Path(resources["metadata"]["path"]))
+        self._scratch = spare[1] if spare else sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation)
+        if spare:
+            self.km = spare[0]
         self._isolation = isolation
         self._output_bytes = 0
         try:
@@ -183,18 +188,21 @@ class ExecuteAndGrade(Execute):
     def _grade(self, tasks: tuple[Task, ...]) -> list[TaskResult]:
         if not run_sync(self.km.is_alive)():
             return [self._not_run(t, "Not graded: the kernel had stopped.") for t in tasks]
+        unanswered = "Not graded: the kernel stopped answering."
         try:
             names = [t.name for t in tasks]
             defined = self._ask(f"result = {{name: np.float64(name in globals()) for name in {names!r}}}", {},
                                 max(1.0, min(30.0, self._remaining())))
-        except (KernelGone, TimeoutError, harness.MalformedReply):
+        except (KernelGone, TimeoutError):
             defined = None
+        except harness.MalformedReply as why:
+            defined, unanswered = None, f"Not graded: {MALFORMED.format(why=why)}"
         results = []
         errors = self._cell_errors()
         for task in tasks:
             flag = harness.decode_array(defined.outputs.get(task.name)) if defined is not None else None
             if flag is None:
-                results.append(self._not_run(task, "Not graded: the kernel stopped answering."))
+                results.append(self._not_run(task, unanswered))
             elif flag != 1.0:
                 why = (f" Running its answer cell raised {errors[task.name]}." if task.name in errors else
                        " Its answer cell must define it under exactly that name.")
@@ -238,8 +246,7 @@ class ExecuteAndGrade(Execute):
                 status = "crashed"
                 problems = ["the kernel died while running this case (a crash or out of memory)"]
             except harness.MalformedReply as why:
-                problems = [f"your kernel's reply could not be read ({why}): did your code change "
-                                           "how the notebook displays results?"]
+                problems = [MALFORMED.format(why=why)]
             notes = verdict.notes if verdict else []
             cases.append(CaseResult(case.name, not problems, problems + notes,
                                     round(time.monotonic() - start, 3)))
