@@ -6,7 +6,8 @@ A submission's *key* is a hash of
   device or oversized file counts by its name and what it is),
 - the grader version: the sources of ``autograder/``, the slug's ``solutions/`` and
   ``assignments/`` folders and the released notebook,
-- the time-outs and the late policy that apply to it (due date, extension, penalty).
+- the time-outs and the late policy that apply to it (due date, extension, penalty),
+- the gradebook it was graded into (another gradebook does not hold its scores).
 
 The key is stored beside the report, ``autograded/<student>/<slug>/grading-key.json``, together
 with a hash of the report it belongs to, so a report that was replaced or edited is regraded.
@@ -134,7 +135,7 @@ class Plan:
     LINE = None  # compiled lazily
 
     def __init__(self, jobs: list, force: bool, log):
-        from .config import course_settings
+        from .config import course_settings, nbgrader_config
         from .report import SubmissionReport
 
         self.log = log
@@ -142,9 +143,10 @@ class Plan:
         self.todo, self.kept = [], []
         self.seconds: dict[tuple[str, str], float] = {}
         settings = course_settings(jobs[0].course_root) if jobs else None
+        gradebook = nbgrader_config(jobs[0].course_root).CourseDirectory.db_url if jobs else ""
         for job in jobs:
             wanted = key(job.submitted, job.slug, job.cell_timeout, job.submission_timeout,
-                         settings.policy(job.student, job.slug))
+                         f"{settings.policy(job.student, job.slug)};gradebook={gradebook}")
             self.keys[(job.student, job.slug)] = wanted
             report = None
             if not force and is_current(job.autograded, wanted):
