@@ -217,7 +217,17 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         workers = workers or os.cpu_count() or 1
         log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
         memory = max(WORKER_MEMORY, ExecuteAndGrade.limits.memory + 2**30)
-        results = run_in_workers(jobs, _grade_in_worker, workers, _worker_lost, memory)
+        config = nbgrader_config(course_root)
+
+        def prestart(job: Job | None) -> None:  # in the worker: the next submission's kernel boots meanwhile
+            from .kernel import prestart
+            if job is None:
+                prestart(None)
+            else:
+                prestart(job.submitted, job.student, job.slug, Path(config.CourseDirectory.source_directory) / job.slug,
+                         ExecuteAndGrade.limits, config)
+
+        results = run_in_workers(jobs, _grade_in_worker, workers, _worker_lost, memory, prestart)
     reports = []
     for done, (_, (report, seconds)) in enumerate(results, 1):
         score = sum(t.score for t in report.tasks)
