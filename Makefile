@@ -11,8 +11,16 @@ FORCE ?=
 ONLY = $(foreach a,$(ASSIGNMENT),--assignment $(a))
 WHO = $(ONLY) $(foreach s,$(STUDENT),--student $(s))
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# Grade on a Dask cluster (SCHEDULER=tcp://host:8786, or SCHEDULER=local:4 for a local one) and/or
+# into another gradebook (DB_URL=postgresql://user@host/course); see README, "Grading a big class".
+ifneq ($(strip $(SCHEDULER)),)
+export BACKPROP_LAB_SCHEDULER := $(SCHEDULER)
+endif
+ifneq ($(strip $(DB_URL)),)
+export BACKPROP_LAB_DB_URL := $(DB_URL)
+endif
 
-.PHONY: help release validate collect autograde feedback grades report demo test bench clean
+.PHONY: help release validate collect autograde feedback grades report demo test bench bench-grading clean
 
 help:
 	@echo "make release    build release/<assignment>/ for students (nbgrader generate_assignment) and verify it"
@@ -26,6 +34,7 @@ help:
 	@echo "make demo       a simulated class of six through the whole loop (in demo-class/)"
 	@echo "make test       the project's own test suite"
 	@echo "make bench      reference conv/CNN speed against naive loops and PyTorch CPU (if installed)"
+	@echo "make bench-grading  our autograde vs stock nbgrader autograde, 60 students x 2 assignments (BENCH_ARGS='--students 20')"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +70,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/conv_bench.py $(BENCH_ARGS)
+
+bench-grading: $(STAMP)
+	$(PY) bench/grading_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build demo-class
