@@ -284,6 +284,17 @@ def test_the_term_ends_in_correct_grades_with_late_penalties(term):
 
 
 @pytest.mark.slow
+def test_feedback_states_the_late_penalty(term):
+    from autograder.feedback import generate
+
+    root = term[0]
+    [page] = generate(root, [SLUG], ["1002"], log=lambda *_: None)
+    text = page.read_text(encoding="utf-8")
+    assert "1 day 10 h after the due date" in text and "late penalty 1.6 point(s)" in text
+    assert f"{SLUG}: 6.4 / 8 points" in text
+
+
+@pytest.mark.slow
 def test_the_class_report_has_its_plots(term):
     root, _, _, _, _, _, pages = term
     assert pages == [root / "class-report" / f"{SLUG}.html"]
