@@ -32,7 +32,6 @@ with bubblewrap installed, one task at a time per process::
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -60,7 +59,7 @@ _COURSES: dict[str, Path] = {}  # slug -> this process's private course folder, 
 def _ensure_source(slug: str, key: str) -> None:
     """``build/source/<slug>`` of this checkout, current for ``key`` (assembled under a lock when not)."""
     from .assemble import assemble
-    from .release import source_key
+    from .release import build_lock, source_key
 
     stamp = paths.BUILD / "registered" / f"{slug}.json"
 
@@ -76,9 +75,7 @@ def _ensure_source(slug: str, key: str) -> None:
     if source_key(slug) != key:
         raise RuntimeError(f"this worker's backprop-lab checkout grades {slug} differently from the coordinator's "
                            "(different assignments/, solutions/ or grader); update it to the same commit")
-    paths.BUILD.mkdir(parents=True, exist_ok=True)
-    with open(paths.BUILD / ".assemble.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with build_lock():
         if not current():
             assemble(slug, paths.BUILD / "source")
             stamp.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,10 @@
 """``make release``: assemble sources, run ``nbgrader generate_assignment``, verify the result."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -63,40 +66,69 @@ def _registered_cells(db_url: str, slug: str) -> dict[str, str] | None:
             return None
 
 
+@contextlib.contextmanager
+def build_lock():
+    """Held while ``build/source`` is rewritten: grading runs of several courses (and Dask workers)
+    share it."""
+    paths.BUILD.mkdir(parents=True, exist_ok=True)
+    with open(paths.BUILD / ".assemble.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def register(slugs: list[str], course_root: Path, log=print) -> None:
     """Make sure ``build/source/<slug>`` is current and ``course_root``'s gradebook knows the
     assignments, without touching ``release/``.
 
     Both are keyed by content: the source is assembled again only when its inputs changed (see
-    ``source_key``), and ``nbgrader generate_assignment`` (seconds per assignment) runs only when the
-    gradebook's cells differ from those of the last release built from that source.
+    ``source_key``; under ``build_lock``), and ``nbgrader generate_assignment`` (seconds per
+    assignment) runs only when the gradebook's cells differ from those of the last release built
+    from that source; a new gradebook is registered from the current source without rewriting it,
+    so other courses grading from it meanwhile are not disturbed.
     """
-    import json
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
 
     from .config import nbgrader_config
 
     db_url = nbgrader_config(course_root).CourseDirectory.db_url
     stamps = paths.BUILD / "registered"
-    stale = []
-    for slug in slugs:
-        stamp = stamps / f"{slug}.json"
-        key = source_key(slug)
+
+    def known(slug: str) -> dict:
         try:
-            known = json.loads(stamp.read_text())
+            return json.loads((stamps / f"{slug}.json").read_text())
         except (OSError, ValueError):
-            known = {}
-        if known.get("key") != key or not (paths.BUILD / "source" / slug / f"{slug}.ipynb").is_file() \
-                or _registered_cells(db_url, slug) != known.get("cells"):
-            stale.append((slug, stamp, key))
-    if not stale:
-        return
-    with tempfile.TemporaryDirectory(prefix="bplab-release-") as scratch:
-        generate([slug for slug, _, _ in stale], Path(scratch), course_root, log=lambda *_: None)
-    stamps.mkdir(parents=True, exist_ok=True)
-    for slug, stamp, key in stale:
-        temporary = stamp.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"key": key, "cells": _registered_cells(db_url, slug)}))
-        os.replace(temporary, stamp)
+            return {}
+
+    def current(slug: str) -> bool:
+        return known(slug).get("key") == source_key(slug) and (paths.BUILD / "source" / slug / f"{slug}.ipynb").is_file()
+
+    def stamp(slug: str) -> None:
+        stamps.mkdir(parents=True, exist_ok=True)
+        temporary = stamps / f"{slug}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps({"key": source_key(slug), "cells": _registered_cells(db_url, slug)}))
+        os.replace(temporary, stamps / f"{slug}.json")
+
+    stale = [slug for slug in slugs if not current(slug)]
+    if stale:
+        with build_lock():
+            stale = [slug for slug in stale if not current(slug)]
+            if stale:
+                with tempfile.TemporaryDirectory(prefix="bplab-release-") as scratch:
+                    generate(stale, Path(scratch), course_root, log=lambda *_: None)
+                for slug in stale:
+                    stamp(slug)
+    unregistered = [slug for slug in slugs if _registered_cells(db_url, slug) != known(slug).get("cells")]
+    if unregistered:
+        with tempfile.TemporaryDirectory(prefix="bplab-release-") as scratch:
+            config = nbgrader_config(course_root, release_dir=Path(scratch))
+            api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+            for slug in unregistered:
+                result = api.generate_assignment(slug, force=True)
+                if not result["success"]:
+                    raise ReleaseError(f"nbgrader generate_assignment {slug} failed:\n{result.get('log', '')}\n"
+                                       f"{result.get('error', '')}")
+                stamp(slug)
 
 
 def build(slugs: list[str], release_dir: Path = paths.RELEASE, course_root: Path = paths.REPO, log=print) -> None:
