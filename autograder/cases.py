@@ -13,6 +13,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .student.checking import mistake
+
 Arrays = Mapping[str, np.ndarray]
 Judge = Callable[[Arrays], "list[str]"]
 
@@ -50,23 +52,35 @@ def run_call(namespace: Mapping[str, object], call: str, inputs: Arrays) -> dict
     return {k: np.asarray(v, dtype=np.float64) for k, v in env["result"].items()}
 
 
-def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float) -> list[str]:
-    """Problems with one output, worded for the student; never shows the expected values."""
+def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float,
+            batch: int | None = None) -> list[str]:
+    """Problems with one output, worded for the student; never shows the expected values. A common
+    mistake (a sign, a transpose, 1/N or N times, an off-by-one shift) is named when it explains
+    the whole array; ``batch`` is the N of an average taken instead of a sum."""
     if actual is None:
         return [f"`{name}` was not returned"]
+    named = mistake(actual, expected, against="the expected values", batch=batch, show_factor=False) \
+        if expected.size > 1 else ""  # for one number, naming the mistake would give the value away
     if actual.shape != expected.shape:
-        return [f"`{name}` has shape {actual.shape}, expected shape {expected.shape}"]
+        return [f"`{name}` " + (named if named else f"has shape {actual.shape}, expected shape {expected.shape}")]
     if not np.all(np.isfinite(actual)):
         return [f"`{name}` contains NaN or inf"]
     error = np.abs(actual - expected)
     bad = error > atol + rtol * np.abs(expected)
     if not bad.any():
         return []
+    if named:
+        return [f"`{name}` {named}"]
     relative = error / np.maximum(np.abs(expected), atol)
     worst = np.unravel_index(np.argmax(np.where(bad, relative, -1.0)), actual.shape)
     where = f"{name}[{', '.join(map(str, worst))}]" if actual.ndim else name
     return [f"`{name}` is wrong in {int(bad.sum())} of {bad.size} entries; "
             f"largest relative error {relative[worst]:.3g} at {where}"]
+
+
+def batch_size(inputs: Arrays) -> int | None:
+    """N of the first batched input (an array of two or more axes), if any."""
+    return next((int(v.shape[0]) for v in inputs.values() if np.ndim(v) >= 2), None)
 
 
 def reference_case(name: str, call: str, inputs: Arrays, reference: Mapping[str, object],
@@ -77,8 +91,11 @@ def reference_case(name: str, call: str, inputs: Arrays, reference: Mapping[str,
     expected = run_call(reference, call, inputs)
     seconds = time.perf_counter() - start
 
+    batch = batch_size(inputs)
+
     def judge(outputs: Arrays) -> list[str]:
-        problems = [p for key, want in expected.items() for p in compare(key, outputs.get(key), want, rtol, atol)]
+        problems = [p for key, want in expected.items()
+                    for p in compare(key, outputs.get(key), want, rtol, atol, batch)]
         extra = sorted(set(outputs) - set(expected))
         return problems + [f"unexpected output `{k}`" for k in extra]
 

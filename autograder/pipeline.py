@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ class KernelGone(Exception):
 
 
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
+# The file name IPython gives a cell's code ("/tmp/ipykernel_12/2739893793.py"): students never see it.
+CELL_FILE = re.compile(r"(?<![\w./-])[\w./-]*?ipykernel_\d+/\d+\.py|(?<![\w.])\d{5,}\.py\b")  # linear time
+MAX_ERROR_TEXT = 2000  # characters of an error's value and of each of its traceback lines (at most 50) kept
 MALFORMED = "your kernel's reply could not be read ({why}); did your code change how the notebook displays results?"
 MUTATION_SHARE = 0.25  # of a task's points, lost once when any case changed an input in place
 
@@ -121,6 +125,10 @@ class ExecuteAndGrade(Execute):
             except CellTimeoutError:  # no answer at all after the interrupt
                 run_sync(self.km.shutdown_kernel)(now=True)
                 return TIMED_OUT, hung
+            except Exception as error:  # a message forged past Jupyter's format
+                run_sync(self.km.shutdown_kernel)(now=True)
+                return CRASHED, (f"{where} sent messages the grader could not read ({type(error).__name__}); "
+                                 "nothing could be graded.")
             if _raised(cell, "CellTimeoutError"):
                 timed_out.append(where)
                 if not self._responsive():
@@ -148,6 +156,8 @@ class ExecuteAndGrade(Execute):
         """Every kind of output counts against one budget per notebook; what is over it is dropped
         before nbclient stores it. Comm (widget) messages are never kept."""
         msg_type = msg.get("msg_type")
+        if not isinstance(msg.get("content"), dict):
+            return None
         if msg_type in OUTPUT_TYPES:
             size = len(str(msg.get("content", "")))
             self._output_bytes += size
@@ -162,6 +172,13 @@ class ExecuteAndGrade(Execute):
                                   "evalue": str(msg["content"].get("evalue", ""))[:200], "traceback": []}
         elif msg_type and msg_type.startswith("comm"):
             return None
+        if msg_type == "error":
+            content = msg["content"]
+            traceback = content.get("traceback")
+            content["ename"] = str(content.get("ename", ""))[:200]
+            content["evalue"] = CELL_FILE.sub("your cell", str(content.get("evalue", ""))[:MAX_ERROR_TEXT])
+            content["traceback"] = [CELL_FILE.sub("your cell", str(line)[:MAX_ERROR_TEXT])
+                                    for line in (traceback if isinstance(traceback, list) else [])[-50:]]
         elif msg_type == "status" and msg.get("content", {}).get("execution_state") == "idle":
             self._idle_seen = True
         return super().process_message(msg, cell, cell_index)
@@ -210,7 +227,7 @@ class ExecuteAndGrade(Execute):
                                              status="missing"))
             else:
                 results.append(self._grade_task(task))
-        return results
+        return blame_dependencies(tasks, results)
 
     @staticmethod
     def _not_run(task: Task, message: str, status: str = "not run") -> TaskResult:
@@ -275,6 +292,8 @@ class ExecuteAndGrade(Execute):
             run_sync(self.kc.execute_interactive)(
                 harness.kernel_code(call, inputs), store_history=False, allow_stdin=False,
                 timeout=timeout, output_hook=hook)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:  # a message forged past Jupyter's format
+            raise harness.MalformedReply(f"a message not in Jupyter's format ({type(error).__name__})") from None
         except TimeoutError:
             if not run_sync(self.kc.is_alive)():
                 raise KernelGone() from None
@@ -295,6 +314,22 @@ class ExecuteAndGrade(Execute):
                     text = f"{str(output.get('ename'))[:100]}: {str(output.get('evalue'))[:300]}"
                     errors.setdefault(grade_id, scrub(text, self._slug)[:200])
         return errors
+
+
+def blame_dependencies(tasks: tuple[Task, ...], results: list[TaskResult]) -> list[TaskResult]:
+    """A task that lost points while calling another task of the student's that also lost points
+    says so first: the earlier task is where to look."""
+    lost = {r.task for r in results if r.score < r.points}
+    for task, result in zip(tasks, results):
+        if task.name not in lost:
+            continue
+        calls = " ".join(case.call for case in task.cases)
+        culprits = [t.name for t in tasks if t.name != task.name and t.name in lost
+                    and re.search(rf"\b{re.escape(t.name)}\b", calls)]
+        if culprits:
+            result.message = (f"This task calls your {_listed(culprits, '`')}, which also lost points on its own "
+                              f"hidden cases: fix {'it' if len(culprits) == 1 else 'them'} first. {result.message}")
+    return results
 
 
 @dataclass

@@ -24,6 +24,13 @@ SLUG = "01_fc_layer"
 FULL = sum(t.points for t in tasks_for(SLUG))
 ORPHAN = "bplab-orphan-probe"
 SUBMISSION_TIMEOUT = 25
+RAW_MESSAGES = '''
+kernel = get_ipython().kernel
+parent = kernel.get_parent("shell")
+for msg_type, content in [("error", [1, 2]), ("stream", "text"), ("error", {"ename": 1, "traceback": "tb"}),
+                          ("display_data", {"data": 5}), ("comm_msg", None)]:
+    kernel.session.send(kernel.iopub_socket, msg_type, content=content, parent=parent)
+'''
 SLOW_FORWARD = '''
 import time
 _forward = fc_forward
@@ -187,6 +194,7 @@ def fc_forward(x, w, b):
 
     notebooks.update({
         "forger": appended(reference(), forger),
+        "raw_forger": appended(reference(), RAW_MESSAGES),
         "echo": submissions.with_answers(reference(), {"fc_forward": echo}),
         "many_cells": appended(reference(), *many),
         "updater": appended(reference(), updater),
@@ -405,6 +413,11 @@ def test_metadata_is_reset_from_the_release(graded):
 
 
 # Kernel replies and strings
+
+
+def test_messages_forged_past_jupyters_format_are_dropped(graded):
+    _, reports, scores, _ = graded
+    assert reports["raw_forger"].status == "graded" and scores["raw_forger"] == FULL, reports["raw_forger"].message
 
 
 def test_forged_replies_fail_their_cases_with_a_sentence_not_a_grader_error(graded):

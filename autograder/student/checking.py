@@ -376,12 +376,14 @@ def _close(a, b, rtol):
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.abs(b) + rtol * 1e-2 * scale))
 
 
-def mistake(mine, expected, *, against="the expected values", batch=None, alternatives=(), rtol=1e-5):
+def mistake(mine, expected, *, against="the expected values", batch=None, alternatives=(), rtol=1e-5,
+            show_factor=True):
     """A phrase naming the common mistake that turns ``expected`` into ``mine``, or "".
 
     The phrase follows the array's name: "`db` " + mistake(...). ``batch`` is N where an average
     over the batch instead of a sum (or the reverse) is possible; ``alternatives`` are pairs
-    (phrase, array) of known wrong answers, such as the output without the bias.
+    (phrase, array) of known wrong answers, such as the output without the bias. Without
+    ``show_factor`` a constant factor other than N or 1/N is named but its value is not.
     """
     a, e = np.asarray(mine, dtype=float), np.asarray(expected, dtype=float)
     if a.shape != e.shape:
@@ -413,8 +415,8 @@ def mistake(mine, expected, *, against="the expected values", batch=None, altern
         if batch and batch > 1 and abs(k / batch - 1) < 1e-4:
             return (f"is exactly N times {against} (N = {batch}) — did you sum over the batch (批量) where "
                     f"the mean is taken, i.e. forget to divide by N?")
-        return (f"is exactly {k:.4g} times {against}: the shape of the formula is right, a constant factor "
-                f"(比例系数) is off")
+        return (f"is exactly {k:.4g} times {against}" if show_factor else f"is a constant multiple of {against}") + \
+            ": the shape of the formula is right, a constant factor (比例系数) is off"
     for axis in range(a.ndim):
         if a.shape[axis] < 3:
             continue
