@@ -97,9 +97,9 @@ def run_stock(stock: Path) -> tuple[float, list[float], str]:
         done = subprocess.run([str(BIN / "nbgrader"), "autograde", slug], cwd=stock, capture_output=True, text=True)
         log += done.stdout + done.stderr
     wall = time.monotonic() - start
-    stamps = [datetime.datetime.strptime(m.group(1), "%H:%M:%S.%f")
-              for m in re.finditer(r"^(\d\d:\d\d:\d\d\.\d{3}) Sanitizing ", log, re.MULTILINE)]
-    per = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:]) if b > a]
+    stamps = [(datetime.datetime.strptime(m.group(1), "%H:%M:%S.%f"), Path(m.group(2)).parent.name)
+              for m in re.finditer(r"^(\d\d:\d\d:\d\d\.\d{3}) Sanitizing (\S+)", log, re.MULTILINE)]
+    per = [(slug, (b - a).total_seconds()) for (a, slug), (b, _) in zip(stamps, stamps[1:]) if b > a]
     return wall, per, log
 
 
@@ -113,7 +113,8 @@ def run_ours(ours: Path, workers: int | None) -> tuple[float, list[float], str]:
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     wall = time.monotonic() - start
     log = done.stdout + done.stderr
-    per = [float(m.group(1)) for m in re.finditer(r"^\s+\[\d+/\d+\] .* in ([\d.]+) s", log, re.MULTILINE)]
+    per = [(m.group(1), float(m.group(2))) for m in re.finditer(r"^\s+\[\d+/\d+\] \S+ (\S+): .* in ([\d.]+) s", log,
+                                                             re.MULTILINE)]
     return wall, per, log
 
 
@@ -167,6 +168,8 @@ def main() -> int:
     if len(ours_per) != notebooks:
         print(f"error: our run graded {len(ours_per)} of {notebooks} notebooks; see {args.out / 'ours.log'}")
         return 1
+    by_slug = {slug: ([t for s, t in stock_per if s == slug], [t for s, t in ours_per if s == slug]) for slug in SLUGS}
+    stock_per, ours_per = [t for _, t in stock_per], [t for _, t in ours_per]
     work = [cell_seconds(stock, s, slug) + case_seconds(ours, s, slug) for s in kinds for slug in SLUGS]
     overhead = statistics.mean(ours_per) - statistics.mean(work)
     stock_rate, ours_rate = notebooks / stock_wall, notebooks / ours_wall
@@ -181,6 +184,9 @@ def main() -> int:
                  "student_cells_and_cases_per_notebook": round(statistics.mean(work), 3),
                  "overhead_per_notebook": round(overhead, 3)},
         "ratio": round(ours_rate / stock_rate, 2),
+        "per_assignment": {slug: {"stock_p50": round(quantile(st, 0.5), 3), "stock_p95": round(quantile(st, 0.95), 3),
+                                  "ours_p50": round(quantile(us, 0.5), 3), "ours_p95": round(quantile(us, 0.95), 3)}
+                           for slug, (st, us) in by_slug.items()},
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=1))
     print(f"""
@@ -197,6 +203,9 @@ def main() -> int:
   our overhead per notebook {overhead:.3f} s  (target <= 0.25 s): a worker's {statistics.mean(ours_per):.3f} s per
     notebook minus {statistics.mean(work):.3f} s in the student's cells and the hidden cases
 """)
+    for slug, (st, us) in by_slug.items():
+        print(f"  {slug:16s} stock p50 {quantile(st, 0.5):.2f} s p95 {quantile(st, 0.95):.2f} s;  ours p50 "
+              f"{quantile(us, 0.5):.2f} s p95 {quantile(us, 0.95):.2f} s (p95/p50 = {quantile(us, 0.95) / quantile(us, 0.5):.2f})")
     return 0
 
 
