@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .batch import submissions
-from .graders import tasks_for
+from . import catalogue
 from .report import REPORT_NAME, SubmissionReport
 
 FOLDER = "class-report"
@@ -75,7 +75,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
     import matplotlib.pyplot as plt
 
     reports = [r for r, _ in graded]
-    tasks = tasks_for(slug)
+    tasks = catalogue.tasks(slug)
     files = {}
 
     columns = min(3, len(tasks))
@@ -114,7 +114,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
         fig.savefig(target / files["failures"], dpi=80)
         plt.close(fig)
 
-    statuses = Counter(r.status for r in reports)
+    statuses = Counter(str(r.status) for r in reports)
     fig, ax = plt.subplots(figsize=(6, 2.5))
     names = sorted(statuses)
     ax.bar(names, [statuses[n] for n in names], color="#55a868")
@@ -143,7 +143,7 @@ def _plots(slug: str, graded: list[tuple[SubmissionReport, float]], target: Path
 def page(slug: str, graded: list[tuple[SubmissionReport, float]], files: dict[str, str]) -> str:
     esc = html.escape
     reports = [r for r, _ in graded]
-    tasks = tasks_for(slug)
+    tasks = catalogue.tasks(slug)
     rows = []
     for task in tasks:
         scores = [t.score for r in reports for t in r.tasks if t.task == task.name]

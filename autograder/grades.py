@@ -10,16 +10,17 @@ import csv
 import warnings
 from pathlib import Path
 
+from . import catalogue
 from .batch import submissions
 from .config import lateness, nbgrader_config
-from .graders import tasks_for
 from .hygiene import scrub
-from .report import ERROR, GRADED, OUT_OF_MEMORY, TIMED_OUT, SubmissionReport
+from .report import Status, SubmissionReport
 from .sanitize import MESSAGE_LIMIT, cut
 
 COLUMNS = ["student", "assignment", "task", "score", "max_score", "status", "message"]
 SUMMARY_NAME = "grades-summary.csv"
-NOT_GRADED = "not graded"
+# grades.csv's status column holds a Status, or one of these two:
+NOT_GRADED = "not graded"  # the submission is in submitted/ but has not been autograded yet (blank score)
 LATE, LATE_TASK = "late", "late penalty"  # a row of its own: its score is the (negative) penalty
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,7 +42,8 @@ def _write(path: Path, columns: list[str], table: list[dict[str, object]]) -> No
 
 def rows(course_root: Path, slugs: list[str], students: list[str] | None = None) -> list[dict[str, object]]:
     """One row per task of every submission, and a ``late penalty`` row (a negative score) for each
-    submission the gradebook holds a late penalty for; a task not graded yet has a blank score."""
+    submission the gradebook holds a late penalty for; a task not graded yet has a blank score.
+    Task names and points come from the catalogue (no hidden case is built, no data set read)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     warnings.filterwarnings("ignore")
@@ -56,24 +58,24 @@ def rows(course_root: Path, slugs: list[str], students: list[str] | None = None)
             except Exception:  # one damaged record must not cost the whole export
                 report, unreadable = None, True
             results = {t.task: t for t in report.tasks} if report else {}
-            for task in tasks_for(slug):
+            for task in catalogue.tasks(slug):
                 try:
                     score = gb.find_grade(task.test_cell, slug, slug, student).score
                 except MissingEntry:
                     score = 0.0
                 result = results.get(task.name)
                 if unreadable:
-                    status, message = ERROR, "The grading record could not be read: run make autograde again."
+                    status, message = Status.GRADER_ERROR, "The grading record could not be read: run make autograde again."
                 elif report is None:
                     status, message = NOT_GRADED, "Not graded yet: run make autograde."
-                elif report.status not in (GRADED, TIMED_OUT, OUT_OF_MEMORY) or result is None:
+                elif report.status not in (Status.GRADED, Status.TIMED_OUT, Status.OUT_OF_MEMORY) or result is None:
                     status, message = report.status, report.message
                 else:
                     status = result.status
-                    message = result.message if report.status == GRADED else f"{result.message}. {report.message}"
+                    message = result.message if report.status == Status.GRADED else f"{result.message}. {report.message}"
                 out.append(dict(student=student, assignment=slug, task=task.name,
                                 score="" if status == NOT_GRADED else round(score, 2),
-                                max_score=task.points, status=cut(status, 100),
+                                max_score=task.points, status=cut(str(status), 100),
                                 message=scrub(cut(message, MESSAGE_LIMIT), slug)))
             late = lateness(db_url, slug, student) if report is not None else None
             if late is not None and late.penalty > 0:
@@ -125,7 +127,7 @@ def summary(table: list[dict[str, object]]) -> str:
             late = cell.get((student, slug, LATE_TASK))
             total = sum(g["score"] for g in got if g and g["score"] != "") + (late["score"] if late else 0)
             maximum = sum(g["max_score"] for g in got if g)
-            status = next((g["status"] for g in got if g and g["status"] != "graded"), "")
+            status = next((g["status"] for g in got if g and g["status"] != Status.GRADED), "")
             status = ", ".join(s for s in (status, f"late {late['score']:g}" if late else "") if s)
             lines.append("  " + student.ljust(width) + "  " + "  ".join(m.ljust(c) for m, c in zip(marks, cols))
                          + f"  {total:g}/{maximum:g}" + (f"  ({status})" if status else ""))

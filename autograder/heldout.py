@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .catalogue import Data
 from .cases import Case, outcome_case
 from .student.idx import FASHION_MNIST, load_mnist
 
@@ -99,6 +100,10 @@ def held_out() -> tuple[np.ndarray, np.ndarray]:
     chosen = np.sort(np.random.default_rng(2024).choice(np.arange(*HELD_OUT), HELD_OUT_SIZE, replace=False))
     labels = labels[chosen].astype(np.int64)
     return transform(images[chosen], labels, TRANSFORM_SEED), labels
+
+
+# What 08's and 09's judges need, loaded before grading starts (never for a release, grades or feedback).
+HELD_OUT_IMAGES = Data("dataset-fashion-mnist", held_out)
 
 
 def transform(images: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
@@ -274,8 +279,11 @@ def predict(layers: list[tuple], images: np.ndarray, layout: str, batch_size: in
 
 # ---------------------------------------------------------------------------------------------- cases
 
-def accuracy_judge(labels, images, threshold, n, epochs, layout, allowed):
+def accuracy_judge(threshold, n, epochs, layout, allowed):
+    """Judges a trained model on the held-out images, which are loaded only here, when a model is
+    judged: the cases themselves (and so a release's leak checks) never need the data set."""
     def judge(outputs):
+        images, labels = held_out()
         try:
             predicted = predict(read_model(outputs, allowed), images, layout)
         except ModelError as error:
@@ -291,11 +299,12 @@ def accuracy_judge(labels, images, threshold, n, epochs, layout, allowed):
 def training_cases(train: str, runs: list[tuple[int, int, int, float]], layout: str, allowed: tuple[str, ...],
                    returns: str) -> list[Case]:
     """One case per (n training images, seed, epochs, accuracy threshold) for the function ``train``;
-    ``returns`` says, for the student, what the function must return (when the export fails)."""
-    images, labels = held_out()
+    ``returns`` says, for the student, what the function must return (when the export fails). Building
+    the cases reads no data: the held-out images are loaded by the judge (and, before grading, by
+    ``HELD_OUT_IMAGES``)."""
     call = export_call(TRAIN_CALL.format(train=train), returns)
     return [outcome_case(f"{epochs} epochs on the first {n} images of the shipped slice (seed {seed}): at least "
-                         f"{threshold:.0%} accuracy on {len(labels)} held-out test images (shifted, mirrored, noisy)",
+                         f"{threshold:.0%} accuracy on {HELD_OUT_SIZE} held-out test images (shifted, mirrored, noisy)",
                          call, {"n": np.array(n), "seed": np.array(seed), "epochs": np.array(epochs)},
-                         accuracy_judge(labels, images, threshold, n, epochs, layout, allowed))
+                         accuracy_judge(threshold, n, epochs, layout, allowed))
             for n, seed, epochs, threshold in runs]

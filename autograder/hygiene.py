@@ -12,7 +12,8 @@ import nbformat
 import numpy as np
 
 from . import paths
-from .graders import modules, tasks_for
+from . import catalogue
+from .graders import module_for
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 NUMBER = re.compile(r"(?<!\d)-?\d++\.\d{4,}+(?:[eE][-+]?\d++)?")  # linear: one try per digit run
@@ -39,7 +40,7 @@ def _secret_lines(slug: str) -> frozenset[str]:
     for path in _text_files(paths.ASSIGNMENTS / slug):  # shared helpers count only where shipped
         public |= _code_lines(path.read_text(encoding="utf-8"))
     secret = _code_lines(paths.reference_module(slug).read_text(encoding="utf-8"))
-    secret |= _code_lines(Path(modules()[slug].__file__).read_text(encoding="utf-8"))
+    secret |= _code_lines(Path(module_for(slug).__file__).read_text(encoding="utf-8"))
     return frozenset(line for line in secret - public
                      if len(line) >= 12 and not line.startswith(("#", '"""', "'''", "import ", "from ")))
 
@@ -94,8 +95,9 @@ def _public_numbers(slug: str) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def reference_values(slug: str) -> np.ndarray:
-    """Distinctive numbers the reference produced on the hidden cases (sorted)."""
-    values = [np.ravel(v) for task in tasks_for(slug) for case in task.cases for v in case.expected.values()]
+    """Distinctive numbers the reference produced on the hidden cases (sorted). Built from the cases
+    alone: no grading data (08's and 09's held-out images are loaded only by their judges)."""
+    values = [np.ravel(v) for task in catalogue.cases(slug) for case in task.cases for v in case.expected.values()]
     return _distinctive(np.concatenate(values) if values else np.zeros(0), slug)
 
 
@@ -103,7 +105,7 @@ def reference_values(slug: str) -> np.ndarray:
 def hidden_input_values(slug: str) -> np.ndarray:
     """Distinctive numbers of the hidden cases' inputs (sorted): a kernel's error text can quote
     them (``raised ValueError: ... x = [...]``)."""
-    values = [np.ravel(np.asarray(v, dtype=np.float64)) for task in tasks_for(slug) for case in task.cases
+    values = [np.ravel(np.asarray(v, dtype=np.float64)) for task in catalogue.cases(slug) for case in task.cases
               for v in case.inputs.values() if np.asarray(v).dtype.kind == "f"]
     return _distinctive(np.concatenate(values) if values else np.zeros(0), slug)
 
@@ -220,9 +222,10 @@ def find_leaks(folder: Path, slug: str, own_lines: set[str] = frozenset(), check
 
 
 def check_cells(notebook_path: Path, slug: str) -> list[str]:
-    """Answer cells are nbgrader solution cells named by task; test cells carry the task's points."""
+    """Answer cells are nbgrader solution cells named by task; test cells carry the task's points
+    (both as the catalogue declares them; no hidden case is built)."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    tasks = {t.name: t for t in tasks_for(slug)}
+    tasks = {t.name: t for t in catalogue.tasks(slug)}
     answers, tests, findings = [], {}, []
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -236,8 +239,8 @@ def check_cells(notebook_path: Path, slug: str) -> list[str]:
                             f"grade_id, found {answers.count(name)}")
         if tests.get(task.test_cell) != task.points:
             findings.append(f"{notebook_path.name}: test cell {task.test_cell!r} must carry {task.points:g} "
-                            f"points (the grader's), found {tests.get(task.test_cell)}")
-    findings += [f"{notebook_path.name}: solution cell {g!r} is not a task of the grader" for g in answers if g not in tasks]
+                            f"points (the catalogue's), found {tests.get(task.test_cell)}")
+    findings += [f"{notebook_path.name}: solution cell {g!r} is not a task of the catalogue" for g in answers if g not in tasks]
     findings += [f"{notebook_path.name}: grade cell {g!r} belongs to no task" for g in tests if g not in
                  {t.test_cell for t in tasks.values()}]
     return findings

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import submissions
 from .batch import autograde
+from .report import Status
 
 
 def validate(slugs: list[str], workers: int | None = None, log=print) -> list[str]:
@@ -25,6 +26,6 @@ def validate(slugs: list[str], workers: int | None = None, log=print) -> list[st
                                     f"{task.score:g} of {task.points:g} (expected {wanted:g}): {task.message}"
                                     + "".join(f"\n      {c.name}: {'; '.join(c.problems)}"
                                               for c in task.cases if not c.passed and report.student == "reference"))
-            if report.status != "graded":
+            if report.status != Status.GRADED:
                 failures.append(f"{report.assignment}: the {report.student} notebook was {report.status}: {report.message}")
     return failures

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import reference_case
 from autograder.graders._inputs import near_ties
-from autograder.heldout import training_cases
+from autograder.heldout import HELD_OUT_IMAGES, training_cases
 
 SLUG = "09_cnn"
 
@@ -145,33 +146,39 @@ TRAINING_RUNS = [(2000, 1, 3, 0.68), (6000, 2, 3, 0.74)]
 TRAINING_LAYERS = ("Conv2D", "ReLU", "MaxPool2D", "Flatten", "Linear")
 
 
-def tasks(reference: dict) -> list[Task]:
-    # Fails first, with its sentence, when the Debian data are missing.
-    training = training_cases("train_cnn", TRAINING_RUNS, "images", TRAINING_LAYERS,
-                              "the list of the trained layers (Conv2D, ReLU, MaxPool2D, Flatten, Linear), input first")
-    return [
-        Task("Conv2D", 5,
-             "forward: pad x into xp, build every window as a column (as_strided view of shape (N, C, KH, KW, Ho, Wo) "
-             "with strides (sN, sC, sH, sW, stride·sH, stride·sW), reshaped to (N, C·KH·KW, Ho·Wo)), out = "
-             "w.reshape(F, -1) @ cols + b[:, None], reshaped to (N, F, Ho, Wo). backward: db = dout summed over n, r, "
-             "q; dw = Σ_n dout_n·cols_nᵀ reshaped to w's shape; dcols = w_matᵀ·dout, added back into a zero padded "
-             "input one kernel offset (i, j) at a time (strided slices), padding dropped.",
-             _conv_cases(reference)),
-        Task("MaxPool2D", 3,
-             "Window (r, q) covers rows r·stride … r·stride + pool − 1 (and the same for columns); Ho = (H − pool) // "
-             "stride + 1, so rows past the last window are in none. out is the maximum of each window; in backward "
-             "each window's dout goes to the position of its maximum, and where windows overlap the contributions "
-             "add up.",
-             _pool_cases(reference)),
-        Task("Flatten", 1,
-             "forward: remember x.shape and return x.reshape(N, -1); backward: dout.reshape(the remembered shape).",
-             _flatten_cases(reference)),
-        Task("train_cnn", 4,
-             "layers = [Conv2D(1, 8, 3, pad=1), ReLU(), MaxPool2D(2, 2), Conv2D(8, 32, 3, pad=1), ReLU(), "
-             "MaxPool2D(2, 2), Flatten(), Linear(1568, 64), ReLU(), Linear(64, 10)] in float32 with rng = "
-             "np.random.default_rng(seed); every epoch a new permutation cut into minibatches of 64; forward through "
-             "the list, softmax_cross_entropy, backward in reverse order, one Adam step (learning rate about 2e-3) on "
-             "all params. Return the list of layers (the grader reads their kinds and params and runs its own forward "
-             "pass).",
-             training, timeout=60.0),
-    ]
+def _training_cases(reference):
+    return training_cases("train_cnn", TRAINING_RUNS, "images", TRAINING_LAYERS,
+                          "the list of the trained layers (Conv2D, ReLU, MaxPool2D, Flatten, Linear), input first")
+
+
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py", "idx.py", "t10k-images-idx3-ubyte.gz",
+             "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    grading_data=(HELD_OUT_IMAGES,),
+    tasks=[
+        TaskSpec("Conv2D", 5,
+                 "forward: pad x into xp, build every window as a column (as_strided view of shape (N, C, KH, KW, Ho, Wo) "
+                 "with strides (sN, sC, sH, sW, stride·sH, stride·sW), reshaped to (N, C·KH·KW, Ho·Wo)), out = "
+                 "w.reshape(F, -1) @ cols + b[:, None], reshaped to (N, F, Ho, Wo). backward: db = dout summed over n, r, "
+                 "q; dw = Σ_n dout_n·cols_nᵀ reshaped to w's shape; dcols = w_matᵀ·dout, added back into a zero padded "
+                 "input one kernel offset (i, j) at a time (strided slices), padding dropped.",
+                 cases=_conv_cases),
+        TaskSpec("MaxPool2D", 3,
+                 "Window (r, q) covers rows r·stride … r·stride + pool − 1 (and the same for columns); Ho = (H − pool) // "
+                 "stride + 1, so rows past the last window are in none. out is the maximum of each window; in backward "
+                 "each window's dout goes to the position of its maximum, and where windows overlap the contributions "
+                 "add up.",
+                 cases=_pool_cases),
+        TaskSpec("Flatten", 1,
+                 "forward: remember x.shape and return x.reshape(N, -1); backward: dout.reshape(the remembered shape).",
+                 cases=_flatten_cases),
+        TaskSpec("train_cnn", 4,
+                 "layers = [Conv2D(1, 8, 3, pad=1), ReLU(), MaxPool2D(2, 2), Conv2D(8, 32, 3, pad=1), ReLU(), "
+                 "MaxPool2D(2, 2), Flatten(), Linear(1568, 64), ReLU(), Linear(64, 10)] in float32 with rng = "
+                 "np.random.default_rng(seed); every epoch a new permutation cut into minibatches of 64; forward through "
+                 "the list, softmax_cross_entropy, backward in reverse order, one Adam step (learning rate about 2e-3) on "
+                 "all params. Return the list of layers (the grader reads their kinds and params and runs its own forward "
+                 "pass).",
+                 cases=_training_cases, timeout=60.0),
+    ])

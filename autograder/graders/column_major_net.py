@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, outcome_case, reference_case, run_call
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import outcome_case, reference_case, run_call
 
 SLUG = "03_column_major_net"
 
@@ -397,35 +398,37 @@ def _gc_cases(reference: dict) -> list:
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("SquareLoss", 1,
-             "The loss is sum((y − t)²) / N / 2 with N the number of samples — the number of COLUMNS of y — "
-             "returned as one number. Its exact derivative with respect to y is (y − t) / N, in the shape of y "
-             "(the course notes' backward returns y − t, N times too large).",
-             _square_loss_cases(reference)),
-        Task("FC", 3,
-             "Forward: top = sigmoid(w.T @ x + b) with b (out, 1) added to every column. Backward: dZ = residual "
-             "∘ top ∘ (1 − top); grad_w = x @ dZ.T (in, out); grad_b = the sum of dZ over the batch, one number "
-             "per output unit, shape (out, 1); residual_x = w @ dZ computed with w from BEFORE the update; then "
-             "w −= lr·grad_w and b −= lr·grad_b.",
-             _fc_cases(reference)),
-        Task("Net", 2,
-             "One iteration: fc1.forward, fc2.forward, loss.forward (append the loss, a float, to losses); then "
-             "loss.backward(), fc2.backward of that, fc1.backward of what fc2 returns. predict chains the two "
-             "forward passes on the X it is given (also new points) and returns fc2's sigmoid outputs, shape "
-             "(out_num, N). The grader also runs the trained fc1 and fc2 itself.",
-             _net_cases(reference)),
-        Task("numerical_gradient", 2,
-             "Central differences, one element at a time: move x[i] by +h and by −h (the h you are given), evaluate f "
-             "at both, put x[i] back, and divide the difference of the two values by 2h. Change x itself, not a copy "
-             "(f may read x directly), and return a float array of x's shape.",
-             _numgrad_cases(reference)),
-        Task("gradient_check", 2,
-             "With L = 1/2·Σ top², dL/dtop is top itself, so backward(top) gives the layer's dL/dx; compare it with "
-             "the numerical gradient of L with respect to x, using rel_error, and return that number. The check must "
-             "not train the layer: its lr is 0 while the check runs and back to the old value afterwards (also if "
-             "something raises). Every case also hands it a layer whose backward is wrong, which it must flag with "
-             "a large error.",
-             _gc_cases(reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py"),
+    tasks=[
+        TaskSpec("SquareLoss", 1,
+                 "The loss is sum((y − t)²) / N / 2 with N the number of samples — the number of COLUMNS of y — "
+                 "returned as one number. Its exact derivative with respect to y is (y − t) / N, in the shape of y "
+                 "(the course notes' backward returns y − t, N times too large).",
+                 cases=_square_loss_cases),
+        TaskSpec("FC", 3,
+                 "Forward: top = sigmoid(w.T @ x + b) with b (out, 1) added to every column. Backward: dZ = residual "
+                 "∘ top ∘ (1 − top); grad_w = x @ dZ.T (in, out); grad_b = the sum of dZ over the batch, one number "
+                 "per output unit, shape (out, 1); residual_x = w @ dZ computed with w from BEFORE the update; then "
+                 "w −= lr·grad_w and b −= lr·grad_b.",
+                 cases=_fc_cases),
+        TaskSpec("Net", 2,
+                 "One iteration: fc1.forward, fc2.forward, loss.forward (append the loss, a float, to losses); then "
+                 "loss.backward(), fc2.backward of that, fc1.backward of what fc2 returns. predict chains the two "
+                 "forward passes on the X it is given (also new points) and returns fc2's sigmoid outputs, shape "
+                 "(out_num, N). The grader also runs the trained fc1 and fc2 itself.",
+                 cases=_net_cases),
+        TaskSpec("numerical_gradient", 2,
+                 "Central differences, one element at a time: move x[i] by +h and by −h (the h you are given), evaluate f "
+                 "at both, put x[i] back, and divide the difference of the two values by 2h. Change x itself, not a copy "
+                 "(f may read x directly), and return a float array of x's shape.",
+                 cases=_numgrad_cases),
+        TaskSpec("gradient_check", 2,
+                 "With L = 1/2·Σ top², dL/dtop is top itself, so backward(top) gives the layer's dL/dx; compare it with "
+                 "the numerical gradient of L with respect to x, using rel_error, and return that number. The check must "
+                 "not train the layer: its lr is 0 while the check runs and back to the old value afterwards (also if "
+                 "something raises). Every case also hands it a layer whose backward is wrong, which it must flag with "
+                 "a large error.",
+                 cases=_gc_cases),
+    ])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import reference_case
 
 SLUG = "05_conv_backward"
 
@@ -156,38 +157,40 @@ def _backward_cases(reference: dict) -> list:
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("conv_forward", 2,
-             "out[n, f, i, j] = Σ_c Σ_m Σ_n' w[f, c, m, n'] · xp[n, c, i·stride + m, j·stride + n'] + b[f], "
-             "where xp is x with `pad` zeros on each side of H and W. This is a correlation (the kernel is "
-             "not flipped in the forward pass). The output is Ho = (H + 2·pad − KH) // stride + 1 high "
-             "(floored) and likewise wide, shape (N, F, Ho, Wo).",
-             _forward_cases(reference)),
-        Task("conv_backward_single_channel", 2,
-             "Course notes, part 0_2_1: dw[m, n] = Σ_i Σ_j δ[i, j] · x[i + m, j + n] (x correlated with δ, eq. 5); db is "
-             "the sum of δ as one float (eq. 6); dx is δ padded with KH − 1 rows and KW − 1 columns of "
-             "zeros on every side, correlated with the kernel rotated by 180° (w[::-1, ::-1], eq. 16). "
-             "dx has the shape of x, dw the shape of w.",
-             _single_cases(reference)),
-        Task("conv_backward_multi_channel", 3,
-             "Course notes, part 0_2_2: every output channel f is connected to every input channel c. "
-             "dw[f, c] = Σ_n (x[n, c] correlated with δ[n, f]) (eq. 5, summed over the batch); "
-             "db[f] = Σ over n, i, j of δ[n, f, i, j]; dx[n, c] = Σ_f (padded δ[n, f] correlated with "
-             "rot180(w[f, c])) (eq. 8) — sum over the output channels f, not the input channels.",
-             _multi_cases(reference)),
-        Task("conv_backward_strided", 3,
-             "Course notes, part 0_2_3: window (i, j) starts at row i·stride, so dw[f, c, m, n] = Σ δ[n', f, i, j] · "
-             "x[n', c, i·stride + m, j·stride + n]. For dx, insert stride − 1 zeros between the rows and "
-             "between the columns of δ, then proceed as for stride 1. When the stride does not divide "
-             "H − KH, the output size is floored and the last rows (columns) of x are in no window: their "
-             "gradient is 0, and dx must still have the full shape of x.",
-             _strided_cases(reference)),
-        Task("conv_backward", 3,
-             "Course notes, part 0_2_4: the padded input xp is what the kernel really slides over, so compute the "
-             "strided backward with respect to xp (dw and db from xp and δ, dxp from the zero-inserted, "
-             "padded δ and the rotated kernel), then remove the padding: dx = dxp[:, :, pad:pad + H, "
-             "pad:pad + W] (beware: xp[p:-p] is empty when p = 0). Use what your own conv_forward "
-             "put in the cache (x, w, stride, pad).",
-             _backward_cases(reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py"),
+    tasks=[
+        TaskSpec("conv_forward", 2,
+                 "out[n, f, i, j] = Σ_c Σ_m Σ_n' w[f, c, m, n'] · xp[n, c, i·stride + m, j·stride + n'] + b[f], "
+                 "where xp is x with `pad` zeros on each side of H and W. This is a correlation (the kernel is "
+                 "not flipped in the forward pass). The output is Ho = (H + 2·pad − KH) // stride + 1 high "
+                 "(floored) and likewise wide, shape (N, F, Ho, Wo).",
+                 cases=_forward_cases),
+        TaskSpec("conv_backward_single_channel", 2,
+                 "Course notes, part 0_2_1: dw[m, n] = Σ_i Σ_j δ[i, j] · x[i + m, j + n] (x correlated with δ, eq. 5); db is "
+                 "the sum of δ as one float (eq. 6); dx is δ padded with KH − 1 rows and KW − 1 columns of "
+                 "zeros on every side, correlated with the kernel rotated by 180° (w[::-1, ::-1], eq. 16). "
+                 "dx has the shape of x, dw the shape of w.",
+                 cases=_single_cases),
+        TaskSpec("conv_backward_multi_channel", 3,
+                 "Course notes, part 0_2_2: every output channel f is connected to every input channel c. "
+                 "dw[f, c] = Σ_n (x[n, c] correlated with δ[n, f]) (eq. 5, summed over the batch); "
+                 "db[f] = Σ over n, i, j of δ[n, f, i, j]; dx[n, c] = Σ_f (padded δ[n, f] correlated with "
+                 "rot180(w[f, c])) (eq. 8) — sum over the output channels f, not the input channels.",
+                 cases=_multi_cases),
+        TaskSpec("conv_backward_strided", 3,
+                 "Course notes, part 0_2_3: window (i, j) starts at row i·stride, so dw[f, c, m, n] = Σ δ[n', f, i, j] · "
+                 "x[n', c, i·stride + m, j·stride + n]. For dx, insert stride − 1 zeros between the rows and "
+                 "between the columns of δ, then proceed as for stride 1. When the stride does not divide "
+                 "H − KH, the output size is floored and the last rows (columns) of x are in no window: their "
+                 "gradient is 0, and dx must still have the full shape of x.",
+                 cases=_strided_cases),
+        TaskSpec("conv_backward", 3,
+                 "Course notes, part 0_2_4: the padded input xp is what the kernel really slides over, so compute the "
+                 "strided backward with respect to xp (dw and db from xp and δ, dxp from the zero-inserted, "
+                 "padded δ and the rotated kernel), then remove the padding: dx = dxp[:, :, pad:pad + H, "
+                 "pad:pad + W] (beware: xp[p:-p] is empty when p = 0). Use what your own conv_forward "
+                 "put in the cache (x, w, stride, pad).",
+                 cases=_backward_cases),
+    ])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import reference_case
 
 SLUG = "01_fc_layer"
 
@@ -98,21 +99,23 @@ def _sgd_cases(reference: dict) -> list:
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("fc_forward", 3,
-             "Each output row is that sample's input row times w, plus the bias (偏置) b added to "
-             "every row: out = x·w + b, shape (N, M). Keep the batch axis when N = 1, and put in the "
-             "cache what fc_backward will need.",
-             _forward_cases(reference)),
-        Task("fc_backward", 4,
-             "Follow section 2 of the derivation: dx = dout·wᵀ (shape of x), dw = xᵀ·dout (shape of "
-             "w, summed over the batch), db sums dout over the batch (axis 0, the course notes' cᵀ·Top_diff). "
-             "Each gradient is the transposed coefficient matrix times Top_diff, and has the shape of "
-             "what it is the gradient of.",
-             _backward_cases(reference)),
-        Task("sgd_step", 1,
-             "One step of gradient descent moves the parameter against its gradient: param − lr·grad, "
-             "for a parameter of any shape, returned as a new array (param itself stays unchanged).",
-             _sgd_cases(reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py"),
+    tasks=[
+        TaskSpec("fc_forward", 3,
+                 "Each output row is that sample's input row times w, plus the bias (偏置) b added to "
+                 "every row: out = x·w + b, shape (N, M). Keep the batch axis when N = 1, and put in the "
+                 "cache what fc_backward will need.",
+                 cases=_forward_cases),
+        TaskSpec("fc_backward", 4,
+                 "Follow section 2 of the derivation: dx = dout·wᵀ (shape of x), dw = xᵀ·dout (shape of "
+                 "w, summed over the batch), db sums dout over the batch (axis 0, the course notes' cᵀ·Top_diff). "
+                 "Each gradient is the transposed coefficient matrix times Top_diff, and has the shape of "
+                 "what it is the gradient of.",
+                 cases=_backward_cases),
+        TaskSpec("sgd_step", 1,
+                 "One step of gradient descent moves the parameter against its gradient: param − lr·grad, "
+                 "for a parameter of any shape, returned as a new array (param itself stays unchanged).",
+                 cases=_sgd_cases),
+    ])

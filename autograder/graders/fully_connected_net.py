@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from autograder import paths
-from autograder.cases import Task, outcome_case, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import outcome_case, reference_case
 from autograder.graders._inputs import between_draws, off_kink
 
 SLUG = "04_fully_connected_net"
@@ -591,53 +592,55 @@ def _train_cases(reference):
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("affine_forward", 1,
-             "Flatten every sample into a row, x.reshape(N, -1) of shape (N, D), then out = x_flat·w + b, shape (N, M).",
-             _affine_cases(reference, AFFINE_FORWARD_CALL, backward=False)),
-        Task("affine_backward", 2,
-             "dx = dout·wᵀ reshaped to the shape of x; dw = x_flatᵀ·dout (summed over the batch); db = dout summed "
-             "over axis 0.",
-             _affine_cases(reference, AFFINE_BACKWARD_CALL, backward=True)),
-        Task("relu_forward", 1,
-             "out = max(0, x) elementwise, any shape, as a new array (do not change x).",
-             _relu_cases(reference, RELU_FORWARD_CALL)),
-        Task("relu_backward", 1,
-             "The ReLU passes the gradient where its input was positive and blocks it elsewhere: dx = dout where x > 0, "
-             "0 where x < 0.",
-             _relu_cases(reference, RELU_BACKWARD_CALL)),
-        Task("batchnorm_forward", 2,
-             "Train mode: per feature (axis 0) the batch mean and the biased variance x.var(axis=0); x_hat = (x − μ) / "
-             "√(σ² + eps); out = γ·x_hat + β; running = momentum·running + (1 − momentum)·batch statistic, starting from "
-             "zeros, stored back into bn_param. Test mode: normalize with the running averages instead. Defaults: eps "
-             "1e-5, momentum 0.9.",
-             _bn_forward_cases(reference)),
-        Task("batchnorm_backward", 3,
-             "dβ = Σ dout, dγ = Σ dout·x_hat (sums over the batch); for dx, every sample acts directly and through μ and "
-             "σ²: dx = dx_hat/s + dσ²·2(x − μ)/N + dμ/N with dx_hat = dout·γ and s = √(σ² + eps) (notebook section 3).",
-             _bn_backward_cases(reference)),
-        Task("dropout_forward", 1,
-             "Train mode: keep = np.random.default_rng(seed).random(x.shape) < p, a fresh generator on every call; out = "
-             "x·keep / p (inverted dropout). Test mode: out = x.",
-             _dropout_forward_cases(reference)),
-        Task("dropout_backward", 1,
-             "Use the forward pass's mask: dx = dout·keep / p in train mode, dx = dout in test mode.",
-             _dropout_backward_cases(reference)),
-        Task("softmax_loss", 2,
-             "Subtract each row's maximum, log p = shifted − log Σ exp(shifted); the loss is the mean over the batch of "
-             "−log p of the true class; dx = (softmax − one_hot(y)) / N.",
-             _softmax_cases(reference)),
-        Task("FullyConnectedNet", 4,
-             "Hidden layers: affine → [batchnorm] → relu → [dropout], in that order; the output layer is affine only, "
-             "into softmax_loss. Backward in reverse order. Add 0.5·reg·ΣW² to the loss and reg·W to every dW (not to "
-             "b, gamma, beta). y is None → test mode for batch norm and dropout, return the scores. Initialize W with "
-             "weight_scale·standard normal from np.random.default_rng(seed), b and beta at 0, gamma at 1.",
-             _model_cases(reference)),
-        Task("train_net", 2,
-             "One SGD step per minibatch on every parameter, params[k] − learning_rate·grads[k], and one recorded loss "
-             "per step. Every epoch, a new random order of the N samples from the seeded generator, cut into "
-             "consecutive batches of at most batch_size, so that each sample is used once per epoch; index X and y "
-             "with the same batch. The digits cases also use your FullyConnectedNet.",
-             _train_cases(reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "digits_small.npz", "gradient_check.py"),
+    tasks=[
+        TaskSpec("affine_forward", 1,
+                 "Flatten every sample into a row, x.reshape(N, -1) of shape (N, D), then out = x_flat·w + b, shape (N, M).",
+                 cases=lambda reference: _affine_cases(reference, AFFINE_FORWARD_CALL, backward=False)),
+        TaskSpec("affine_backward", 2,
+                 "dx = dout·wᵀ reshaped to the shape of x; dw = x_flatᵀ·dout (summed over the batch); db = dout summed "
+                 "over axis 0.",
+                 cases=lambda reference: _affine_cases(reference, AFFINE_BACKWARD_CALL, backward=True)),
+        TaskSpec("relu_forward", 1,
+                 "out = max(0, x) elementwise, any shape, as a new array (do not change x).",
+                 cases=lambda reference: _relu_cases(reference, RELU_FORWARD_CALL)),
+        TaskSpec("relu_backward", 1,
+                 "The ReLU passes the gradient where its input was positive and blocks it elsewhere: dx = dout where x > 0, "
+                 "0 where x < 0.",
+                 cases=lambda reference: _relu_cases(reference, RELU_BACKWARD_CALL)),
+        TaskSpec("batchnorm_forward", 2,
+                 "Train mode: per feature (axis 0) the batch mean and the biased variance x.var(axis=0); x_hat = (x − μ) / "
+                 "√(σ² + eps); out = γ·x_hat + β; running = momentum·running + (1 − momentum)·batch statistic, starting from "
+                 "zeros, stored back into bn_param. Test mode: normalize with the running averages instead. Defaults: eps "
+                 "1e-5, momentum 0.9.",
+                 cases=_bn_forward_cases),
+        TaskSpec("batchnorm_backward", 3,
+                 "dβ = Σ dout, dγ = Σ dout·x_hat (sums over the batch); for dx, every sample acts directly and through μ and "
+                 "σ²: dx = dx_hat/s + dσ²·2(x − μ)/N + dμ/N with dx_hat = dout·γ and s = √(σ² + eps) (notebook section 3).",
+                 cases=_bn_backward_cases),
+        TaskSpec("dropout_forward", 1,
+                 "Train mode: keep = np.random.default_rng(seed).random(x.shape) < p, a fresh generator on every call; out = "
+                 "x·keep / p (inverted dropout). Test mode: out = x.",
+                 cases=_dropout_forward_cases),
+        TaskSpec("dropout_backward", 1,
+                 "Use the forward pass's mask: dx = dout·keep / p in train mode, dx = dout in test mode.",
+                 cases=_dropout_backward_cases),
+        TaskSpec("softmax_loss", 2,
+                 "Subtract each row's maximum, log p = shifted − log Σ exp(shifted); the loss is the mean over the batch of "
+                 "−log p of the true class; dx = (softmax − one_hot(y)) / N.",
+                 cases=_softmax_cases),
+        TaskSpec("FullyConnectedNet", 4,
+                 "Hidden layers: affine → [batchnorm] → relu → [dropout], in that order; the output layer is affine only, "
+                 "into softmax_loss. Backward in reverse order. Add 0.5·reg·ΣW² to the loss and reg·W to every dW (not to "
+                 "b, gamma, beta). y is None → test mode for batch norm and dropout, return the scores. Initialize W with "
+                 "weight_scale·standard normal from np.random.default_rng(seed), b and beta at 0, gamma at 1.",
+                 cases=_model_cases),
+        TaskSpec("train_net", 2,
+                 "One SGD step per minibatch on every parameter, params[k] − learning_rate·grads[k], and one recorded loss "
+                 "per step. Every epoch, a new random order of the N samples from the seeded generator, cut into "
+                 "consecutive batches of at most batch_size, so that each sample is used once per epoch; index X and y "
+                 "with the same batch. The digits cases also use your FullyConnectedNet.",
+                 cases=_train_cases),
+    ])

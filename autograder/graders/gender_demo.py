@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, outcome_case, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import outcome_case, reference_case
 
 SLUG = "02_gender_demo"
 
@@ -235,30 +236,32 @@ def _mse_cases(reference: dict) -> list:
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("NeuralNetwork_train", 4,
-             "Follow the error terms: δ5 = dE/dy5 · y5(1 − y5) with dE/dy5 = −2/n·(t − y5) and n the "
-             "number of people; δ_hidden = (W_outᵀ δ5) ∘ y(1 − y), using W_out from before the step; "
-             "each gradient is the outer product of a layer's error terms with that layer's input "
-             "(x for the hidden layer, y3 and y4 for the output layer), a bias's gradient is its δ. "
-             "Update all parameters once per person, in array order, and log the MSE over all people "
-             "after the updates of every epoch with epoch % 10 == 0.",
-             _network_cases(reference)),
-        Task("LinearLayer", 4,
-             "For out = x·w + b, the delta you receive is the error term of the next neurons, one row "
-             "per sample: dw = xᵀ·delta (the outer products summed over the batch), db = the sum of "
-             "delta's rows, and the delta passed back is delta·wᵀ (entry j is Σ_k δ_k w_kj), computed "
-             "with w from before update. update moves w and b against dw and db, times lr. The demo "
-             "cases also use your SigmoidLayer and MSELoss.",
-             _linear_cases(reference)),
-        Task("SigmoidLayer", 1,
-             "y = σ(x) elementwise; the derivative of the sigmoid is y(1 − y), so backward returns "
-             "delta ∘ y(1 − y) with y from the last forward.",
-             _sigmoid_cases(reference)),
-        Task("MSELoss", 1,
-             "The loss is the mean over all m = y_pred.size entries of (y_pred − y_true)²; its exact "
-             "derivative with respect to each entry of y_pred is 2(y_pred − y_true)/m, in the shape "
-             "of y_pred.",
-             _mse_cases(reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py"),
+    tasks=[
+        TaskSpec("NeuralNetwork_train", 4,
+                 "Follow the error terms: δ5 = dE/dy5 · y5(1 − y5) with dE/dy5 = −2/n·(t − y5) and n the "
+                 "number of people; δ_hidden = (W_outᵀ δ5) ∘ y(1 − y), using W_out from before the step; "
+                 "each gradient is the outer product of a layer's error terms with that layer's input "
+                 "(x for the hidden layer, y3 and y4 for the output layer), a bias's gradient is its δ. "
+                 "Update all parameters once per person, in array order, and log the MSE over all people "
+                 "after the updates of every epoch with epoch % 10 == 0.",
+                 cases=_network_cases),
+        TaskSpec("LinearLayer", 4,
+                 "For out = x·w + b, the delta you receive is the error term of the next neurons, one row "
+                 "per sample: dw = xᵀ·delta (the outer products summed over the batch), db = the sum of "
+                 "delta's rows, and the delta passed back is delta·wᵀ (entry j is Σ_k δ_k w_kj), computed "
+                 "with w from before update. update moves w and b against dw and db, times lr. The demo "
+                 "cases also use your SigmoidLayer and MSELoss.",
+                 cases=_linear_cases),
+        TaskSpec("SigmoidLayer", 1,
+                 "y = σ(x) elementwise; the derivative of the sigmoid is y(1 − y), so backward returns "
+                 "delta ∘ y(1 − y) with y from the last forward.",
+                 cases=_sigmoid_cases),
+        TaskSpec("MSELoss", 1,
+                 "The loss is the mean over all m = y_pred.size entries of (y_pred − y_true)²; its exact "
+                 "derivative with respect to each entry of y_pred is 2(y_pred − y_true)/m, in the shape "
+                 "of y_pred.",
+                 cases=_mse_cases),
+    ])

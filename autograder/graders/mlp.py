@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, outcome_case, reference_case
-from autograder.heldout import ModelError, check_cost, export_call, forward, read_model, training_cases
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import outcome_case, reference_case
+from autograder.heldout import (HELD_OUT_IMAGES, ModelError, check_cost, export_call, forward, read_model,
+                                training_cases)
 
 SLUG = "08_mlp"
 
@@ -196,36 +198,42 @@ TRAINING_RUNS = [(2000, 1, 3, 0.62), (6000, 2, 5, 0.68)]
 TRAINING_LAYERS = ("Linear", "ReLU", "Tanh")
 
 
-def tasks(reference: dict) -> list[Task]:
-    # Fails first, with its sentence, when the Debian data are missing.
-    training = training_cases("train_mlp", TRAINING_RUNS, "rows", TRAINING_LAYERS,
-                              "the trained Sequential of Linear, ReLU and Tanh layers")
-    return [
-        Task("Sequential", 4,
-             "forward: out = x, then out = layer.forward(out) for every layer in order. backward: grad = dout, then "
-             "grad = layer.backward(grad) for every layer in reversed order; return it. params: "
-             "{f'{i}.{name}': value} over enumerate(self.layers) and each layer.params.items(), the arrays "
-             "themselves (no copies); grads: the same keys with layer.grads[name]. Treat every layer alike "
-             "(a Sequential inside a Sequential is just another layer).",
-             [_sequential_case(reference, *spec) for spec in SEQUENTIAL_CASES]),
-        Task("mse_loss", 2,
-             "loss = Σ (pred − y)² / N with N = pred.shape[0] (summed over all entries, divided by the number of "
-             "samples only); dpred = 2(pred − y)/N, the exact derivative of that loss.",
-             _mse_cases(reference)),
-        Task("fit_regression", 2,
-             "Build a Sequential of Linear and Tanh layers (e.g. 1 → 32 → 32 → 1) with rng = "
-             "np.random.default_rng(seed), then repeat: pred = model.forward(x); loss, dpred = mse_loss(pred, y); "
-             "model.backward(dpred); optimizer.step(model.grads), with Adam(model.params, learning_rate=0.01) for a "
-             "couple of thousand full-batch steps. Print the loss now and then: it should fall to about the noise "
-             "level (0.0025). Return the Sequential itself: the grader reads its layers (the notebook's Linear, "
-             "Tanh, ReLU) and evaluates them with its own forward pass on fresh points.",
-             _regression_cases(), timeout=15.0),
-        Task("train_mlp", 4,
-             "x = preprocess(images); Sequential([Linear(784, 256, rng), ReLU(), Linear(256, 10, rng)]); every epoch "
-             "a new rng.permutation of the samples cut into minibatches of 64-128; per batch: scores = "
-             "model.forward(x[batch]), loss, dscores = softmax_cross_entropy(scores, labels[batch]), "
-             "model.backward(dscores), optimizer.step(model.grads) with Adam (learning rate about 1e-3). Return the "
-             "Sequential of the notebook's Linear and ReLU layers: the grader evaluates its layers with its own "
-             "forward pass.",
-             training, timeout=60.0),
-    ]
+def _training_cases(reference):
+    return training_cases("train_mlp", TRAINING_RUNS, "rows", TRAINING_LAYERS,
+                          "the trained Sequential of Linear, ReLU and Tanh layers")
+
+
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py", "idx.py", "t10k-images-idx3-ubyte.gz",
+             "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    grading_data=(HELD_OUT_IMAGES,),
+    tasks=[
+        TaskSpec("Sequential", 4,
+                 "forward: out = x, then out = layer.forward(out) for every layer in order. backward: grad = dout, then "
+                 "grad = layer.backward(grad) for every layer in reversed order; return it. params: "
+                 "{f'{i}.{name}': value} over enumerate(self.layers) and each layer.params.items(), the arrays "
+                 "themselves (no copies); grads: the same keys with layer.grads[name]. Treat every layer alike "
+                 "(a Sequential inside a Sequential is just another layer).",
+                 cases=lambda reference: [_sequential_case(reference, *spec) for spec in SEQUENTIAL_CASES]),
+        TaskSpec("mse_loss", 2,
+                 "loss = Σ (pred − y)² / N with N = pred.shape[0] (summed over all entries, divided by the number of "
+                 "samples only); dpred = 2(pred − y)/N, the exact derivative of that loss.",
+                 cases=_mse_cases),
+        TaskSpec("fit_regression", 2,
+                 "Build a Sequential of Linear and Tanh layers (e.g. 1 → 32 → 32 → 1) with rng = "
+                 "np.random.default_rng(seed), then repeat: pred = model.forward(x); loss, dpred = mse_loss(pred, y); "
+                 "model.backward(dpred); optimizer.step(model.grads), with Adam(model.params, learning_rate=0.01) for a "
+                 "couple of thousand full-batch steps. Print the loss now and then: it should fall to about the noise "
+                 "level (0.0025). Return the Sequential itself: the grader reads its layers (the notebook's Linear, "
+                 "Tanh, ReLU) and evaluates them with its own forward pass on fresh points.",
+                 cases=lambda reference: _regression_cases(), timeout=15.0),
+        TaskSpec("train_mlp", 4,
+                 "x = preprocess(images); Sequential([Linear(784, 256, rng), ReLU(), Linear(256, 10, rng)]); every epoch "
+                 "a new rng.permutation of the samples cut into minibatches of 64-128; per batch: scores = "
+                 "model.forward(x[batch]), loss, dscores = softmax_cross_entropy(scores, labels[batch]), "
+                 "model.backward(dscores), optimizer.step(model.grads) with Adam (learning rate about 1e-3). Return the "
+                 "Sequential of the notebook's Linear and ReLU layers: the grader evaluates its layers with its own "
+                 "forward pass.",
+                 cases=_training_cases, timeout=60.0),
+    ])

@@ -11,10 +11,12 @@ place (the spec writes ``w += v``): each call gets a fresh copy of the starting 
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 import numpy as np
 
-from autograder.cases import Case, Task, compare, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import Case, compare, reference_case
 
 SLUG = "07_optimizers"
 
@@ -199,5 +201,7 @@ def _cases(name: str, reference: dict) -> list[Case]:
     return cases
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [Task(name, POINTS[name], HINTS[name], _cases(name, reference)) for name in CASES]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py"),
+    tasks=[TaskSpec(name, POINTS[name], HINTS[name], cases=partial(_cases, name)) for name in CASES])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import Task, reference_case
+from autograder.catalogue import Assignment, TaskSpec
+from autograder.cases import reference_case
 from autograder.graders._inputs import near_ties, off_kink
 
 SLUG = "06_pooling_activations"
@@ -187,82 +188,84 @@ POOL_SHAPE = ("The output is Ho = (H − pool_height) // stride + 1 high (floore
               "starts at row i·stride and column j·stride.")
 
 
-def tasks(reference: dict) -> list[Task]:
-    return [
-        Task("max_pool_forward", 1,
-             "out[n, c, i, j] is the largest value of the window x[n, c, i·s : i·s + PH, j·s : j·s + PW] "
-             "(course notes, part 0_2_5, eq. 1), per sample and channel. " + POOL_SHAPE,
-             _pool_cases("max", False, reference)),
-        Task("max_pool_backward", 2,
-             "Only the maximum of each window influenced the output, so δ[n, c, i, j] goes to the "
-             "position of that window's maximum and every other position gets nothing (eq. 5). When "
-             "windows overlap, one input can be the maximum of several windows: add their δ's (+=, "
-             "not =). Inputs no window reaches get 0; dx has the shape of x.",
-             _pool_cases("max", True, reference)),
-        Task("avg_pool_forward", 1,
-             "out[n, c, i, j] is the mean of the window x[n, c, i·s : i·s + PH, j·s : j·s + PW] (eq. 2). "
-             + POOL_SHAPE,
-             _pool_cases("avg", False, reference)),
-        Task("avg_pool_backward", 2,
-             "Each input of a window contributed 1/(PH·PW) of its mean, so every position of window "
-             "(i, j) receives δ[n, c, i, j] / (PH·PW) (eq. 9); overlapping windows add up, unreached "
-             "inputs get 0.",
-             _pool_cases("avg", True, reference)),
-        Task("global_avg_pool_forward", 1,
-             "out[n, c] is the mean of channel c of sample n over all H·W positions (eq. 4); the "
-             "output has shape (N, C).",
-             _global_cases("avg", False, reference)),
-        Task("global_avg_pool_backward", 1,
-             "Every position of channel c gets δ[n, c] / (H·W), with H and W of the INPUT (the course "
-             "notes' eq. 12, part 0_2_5, has a typo here); dx has the shape (N, C, H, W) of x.",
-             _global_cases("avg", True, reference)),
-        Task("global_max_pool_forward", 1,
-             "out[n, c] is the largest value of channel c of sample n (eq. 3); shape (N, C).",
-             _global_cases("max", False, reference)),
-        Task("global_max_pool_backward", 1,
-             "δ[n, c] goes to the position of channel c's maximum in sample n; every other position "
-             "gets 0 (eq. 10). dx has the shape of x.",
-             _global_cases("max", True, reference)),
-        Task("relu_forward", 1,
-             "ReLU(z) = z where z > 0, 0 elsewhere (eq. 1), elementwise, for an array of any shape.",
-             _activation_cases("relu", False, reference)),
-        Task("relu_backward", 1,
-             "dx = dout where the forward's input was > 0, and 0 elsewhere (eq. 2); use the input kept "
-             "in your cache, not dout's sign.",
-             _activation_cases("relu", True, reference)),
-        Task("leaky_relu_forward", 1,
-             "z where z > 0, alpha·z elsewhere (eq. 3), with the alpha passed in; the default is "
-             "alpha = 0.01 (the course notes' formula, part 0_3, uses 0.1 as an example).",
-             _activation_cases("leaky_relu", False, reference, (None, 0.1, 0.3, None))),
-        Task("leaky_relu_backward", 1,
-             "dx = dout where z > 0 and alpha·dout elsewhere (eq. 4), with the alpha of the forward "
-             "call (keep it in the cache). Return dx only.",
-             _activation_cases("leaky_relu", True, reference, (None, 0.1, 0.3, None))),
-        Task("prelu_forward", 1,
-             "Like leaky ReLU, with one learned alpha per channel: alpha has shape (C,) and runs along "
-             "axis 1 of x, for x (N, D) as for NCHW or any rank ≥ 2 — reshape it to (1, C, 1, ...) to "
-             "broadcast.",
-             _prelu_cases(False, reference)),
-        Task("prelu_backward", 2,
-             "dx = dout where z > 0 and alpha_c·dout elsewhere (eq. 6). dalpha_c = Σ dout·z over the "
-             "positions of channel c where z ≤ 0 (eq. 7): every sample and every spatial position "
-             "that shares alpha_c adds its part, so sum over all axes except axis 1; dalpha has "
-             "alpha's shape (C,).",
-             _prelu_cases(True, reference)),
-        Task("elu_forward", 1,
-             "z where z > 0, alpha·(exp(z) − 1) elsewhere (eq. 8), default alpha = 1.0 (the ELU paper; "
-             "the course notes' formula, part 0_3, shows 0.1 as an example).",
-             _activation_cases("elu", False, reference, (None, 0.5, 0.1, 2.0))),
-        Task("elu_backward", 1,
-             "dx = dout where z > 0 and alpha·exp(z)·dout elsewhere (eq. 9) — which equals "
-             "(out + alpha)·dout there. Use the alpha of the forward call; return dx only.",
-             _activation_cases("elu", True, reference, (None, 0.5, 0.1, 2.0))),
-        Task("selu_forward", 1,
-             "λ·z where z > 0, λ·α·(exp(z) − 1) elsewhere (eq. 10), with the fixed constants "
-             "λ = 1.0507009873554805 and α = 1.6732632423543772 (not the rounded 1.0507 / 1.673).",
-             _activation_cases("selu", False, reference)),
-        Task("selu_backward", 1,
-             "dx = λ·dout where z > 0 and λ·α·exp(z)·dout elsewhere (eq. 11): λ multiplies both "
-             "branches.",
-             _activation_cases("selu", True, reference)),
-    ]
+ASSIGNMENT = Assignment(
+    slug=SLUG,
+    support=("checking.py", "checks.py", "gradient_check.py"),
+    tasks=[
+        TaskSpec("max_pool_forward", 1,
+                 "out[n, c, i, j] is the largest value of the window x[n, c, i·s : i·s + PH, j·s : j·s + PW] "
+                 "(course notes, part 0_2_5, eq. 1), per sample and channel. " + POOL_SHAPE,
+                 cases=lambda reference: _pool_cases("max", False, reference)),
+        TaskSpec("max_pool_backward", 2,
+                 "Only the maximum of each window influenced the output, so δ[n, c, i, j] goes to the "
+                 "position of that window's maximum and every other position gets nothing (eq. 5). When "
+                 "windows overlap, one input can be the maximum of several windows: add their δ's (+=, "
+                 "not =). Inputs no window reaches get 0; dx has the shape of x.",
+                 cases=lambda reference: _pool_cases("max", True, reference)),
+        TaskSpec("avg_pool_forward", 1,
+                 "out[n, c, i, j] is the mean of the window x[n, c, i·s : i·s + PH, j·s : j·s + PW] (eq. 2). "
+                 + POOL_SHAPE,
+                 cases=lambda reference: _pool_cases("avg", False, reference)),
+        TaskSpec("avg_pool_backward", 2,
+                 "Each input of a window contributed 1/(PH·PW) of its mean, so every position of window "
+                 "(i, j) receives δ[n, c, i, j] / (PH·PW) (eq. 9); overlapping windows add up, unreached "
+                 "inputs get 0.",
+                 cases=lambda reference: _pool_cases("avg", True, reference)),
+        TaskSpec("global_avg_pool_forward", 1,
+                 "out[n, c] is the mean of channel c of sample n over all H·W positions (eq. 4); the "
+                 "output has shape (N, C).",
+                 cases=lambda reference: _global_cases("avg", False, reference)),
+        TaskSpec("global_avg_pool_backward", 1,
+                 "Every position of channel c gets δ[n, c] / (H·W), with H and W of the INPUT (the course "
+                 "notes' eq. 12, part 0_2_5, has a typo here); dx has the shape (N, C, H, W) of x.",
+                 cases=lambda reference: _global_cases("avg", True, reference)),
+        TaskSpec("global_max_pool_forward", 1,
+                 "out[n, c] is the largest value of channel c of sample n (eq. 3); shape (N, C).",
+                 cases=lambda reference: _global_cases("max", False, reference)),
+        TaskSpec("global_max_pool_backward", 1,
+                 "δ[n, c] goes to the position of channel c's maximum in sample n; every other position "
+                 "gets 0 (eq. 10). dx has the shape of x.",
+                 cases=lambda reference: _global_cases("max", True, reference)),
+        TaskSpec("relu_forward", 1,
+                 "ReLU(z) = z where z > 0, 0 elsewhere (eq. 1), elementwise, for an array of any shape.",
+                 cases=lambda reference: _activation_cases("relu", False, reference)),
+        TaskSpec("relu_backward", 1,
+                 "dx = dout where the forward's input was > 0, and 0 elsewhere (eq. 2); use the input kept "
+                 "in your cache, not dout's sign.",
+                 cases=lambda reference: _activation_cases("relu", True, reference)),
+        TaskSpec("leaky_relu_forward", 1,
+                 "z where z > 0, alpha·z elsewhere (eq. 3), with the alpha passed in; the default is "
+                 "alpha = 0.01 (the course notes' formula, part 0_3, uses 0.1 as an example).",
+                 cases=lambda reference: _activation_cases("leaky_relu", False, reference, (None, 0.1, 0.3, None))),
+        TaskSpec("leaky_relu_backward", 1,
+                 "dx = dout where z > 0 and alpha·dout elsewhere (eq. 4), with the alpha of the forward "
+                 "call (keep it in the cache). Return dx only.",
+                 cases=lambda reference: _activation_cases("leaky_relu", True, reference, (None, 0.1, 0.3, None))),
+        TaskSpec("prelu_forward", 1,
+                 "Like leaky ReLU, with one learned alpha per channel: alpha has shape (C,) and runs along "
+                 "axis 1 of x, for x (N, D) as for NCHW or any rank ≥ 2 — reshape it to (1, C, 1, ...) to "
+                 "broadcast.",
+                 cases=lambda reference: _prelu_cases(False, reference)),
+        TaskSpec("prelu_backward", 2,
+                 "dx = dout where z > 0 and alpha_c·dout elsewhere (eq. 6). dalpha_c = Σ dout·z over the "
+                 "positions of channel c where z ≤ 0 (eq. 7): every sample and every spatial position "
+                 "that shares alpha_c adds its part, so sum over all axes except axis 1; dalpha has "
+                 "alpha's shape (C,).",
+                 cases=lambda reference: _prelu_cases(True, reference)),
+        TaskSpec("elu_forward", 1,
+                 "z where z > 0, alpha·(exp(z) − 1) elsewhere (eq. 8), default alpha = 1.0 (the ELU paper; "
+                 "the course notes' formula, part 0_3, shows 0.1 as an example).",
+                 cases=lambda reference: _activation_cases("elu", False, reference, (None, 0.5, 0.1, 2.0))),
+        TaskSpec("elu_backward", 1,
+                 "dx = dout where z > 0 and alpha·exp(z)·dout elsewhere (eq. 9) — which equals "
+                 "(out + alpha)·dout there. Use the alpha of the forward call; return dx only.",
+                 cases=lambda reference: _activation_cases("elu", True, reference, (None, 0.5, 0.1, 2.0))),
+        TaskSpec("selu_forward", 1,
+                 "λ·z where z > 0, λ·α·(exp(z) − 1) elsewhere (eq. 10), with the fixed constants "
+                 "λ = 1.0507009873554805 and α = 1.6732632423543772 (not the rounded 1.0507 / 1.673).",
+                 cases=lambda reference: _activation_cases("selu", False, reference)),
+        TaskSpec("selu_backward", 1,
+                 "dx = λ·dout where z > 0 and λ·α·exp(z)·dout elsewhere (eq. 11): λ multiplies both "
+                 "branches.",
+                 cases=lambda reference: _activation_cases("selu", True, reference)),
+    ])
