@@ -47,7 +47,11 @@ def source_key(slug: str) -> str:
     import nbgrader
 
     digest = hashlib.sha256(f"nbgrader {nbgrader.__version__}\n".encode())
-    inputs = [paths.ASSIGNMENTS / slug, paths.SOLUTIONS / slug, paths.STUDENT_FILES, Path(__file__).with_name("assemble.py")]
+    from .graders import module_for
+
+    here = Path(__file__).parent  # the catalogue entry (points, grade ids) is assembled into the source too
+    inputs = [paths.ASSIGNMENTS / slug, paths.SOLUTIONS / slug, paths.STUDENT_FILES, here / "assemble.py",
+              here / "catalogue.py", Path(module_for(slug).__file__)]
     for root in inputs:
         files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if root.is_dir() else [root]
         for path in files:

@@ -67,3 +67,33 @@ def test_every_released_answer_cell_is_its_skeleton_again(slugs):
 def test_source_notebook_cell_ids_are_stable(slugs):
     for slug in slugs:
         assert [c.id for c in source_notebook(slug).cells] == [c.id for c in source_notebook(slug).cells]
+
+
+def test_cells_are_marked_by_role_and_get_their_metadata_from_the_catalogue(slugs):
+    from autograder import catalogue
+    for slug in slugs:
+        text = paths.notebook_source(slug).read_text(encoding="utf-8")
+        assert "nbgrader=" not in text, f"{slug}: mark cells with answer=/test=, points live in the catalogue"
+        cells = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in source_notebook(slug).cells
+                 if "nbgrader" in c.metadata}
+        for task in catalogue.tasks(slug):
+            assert cells[task.name] == {"grade": False, "grade_id": task.name, "locked": False, "schema_version": 3,
+                                        "solution": True, "task": False}
+            assert cells[task.test_cell] == {"grade": True, "grade_id": task.test_cell, "locked": True,
+                                             "points": task.points, "schema_version": 3, "solution": False,
+                                             "task": False}
+        assert len(cells) == 2 * len(catalogue.tasks(slug))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.replace('# %% test="fc_backward"', "# %%"), "fc_backward.*found answer$"),
+    (lambda s: s.replace('# %% answer="sgd_step"', '# %% answer="sgd"'), "'sgd' is not a task of 01_fc_layer"),
+    (lambda s: s.replace('# %% test="fc_forward"', '# %% nbgrader={"grade": true, "points": 9}'), "instead of nbgrader"),
+])
+def test_a_wrong_cell_marker_is_an_error_naming_the_task(tmp_path, monkeypatch, edit, message):
+    from autograder.assemble import marked_notebook
+    source = tmp_path / "01_fc_layer.py"
+    source.write_text(edit(paths.notebook_source("01_fc_layer").read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setattr(paths, "notebook_source", lambda slug: source)
+    with pytest.raises(BuildError, match=message):
+        marked_notebook("01_fc_layer")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 import re
 
-import jupytext
 import pytest
 
 from autograder import paths
+from autograder.assemble import marked_notebook
 
 SLUGS = paths.slugs()
 
@@ -23,7 +23,8 @@ SLUGS = paths.slugs()
 
 
 def _cells(slug: str):
-    return jupytext.read(paths.notebook_source(slug)).cells
+    """The notebook source's cells, answer and test cells with their nbgrader metadata (from the catalogue)."""
+    return marked_notebook(slug).cells
 
 
 def _nbgrader(cell) -> dict:

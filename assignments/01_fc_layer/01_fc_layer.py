@@ -89,7 +89,7 @@ import numpy as np
 # Implement `fc_forward`. Check: `out` has shape $(N, M)$, $x = 0$ gives the bias in every row, and
 # the post's worked example reproduces its printed output.
 
-# %% nbgrader={"grade": false, "grade_id": "fc_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="fc_forward"
 def fc_forward(x, w, b):
     """
     Forward pass of a fully-connected layer (全连接层): out = x·w + b.
@@ -110,7 +110,7 @@ def fc_forward(x, w, b):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_fc_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="fc_forward"
 from checks import check_fc_forward
 check_fc_forward(fc_forward)
 
@@ -172,7 +172,7 @@ check_fc_forward(fc_forward)
 # gradients with numerical gradients (central differences of your `fc_forward`) on small random
 # inputs.
 
-# %% nbgrader={"grade": false, "grade_id": "fc_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="fc_backward"
 def fc_backward(dout, cache):
     """
     Backward pass (反向传播) of a fully-connected layer.
@@ -194,7 +194,7 @@ def fc_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_fc_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="fc_backward"
 from checks import check_fc_backward
 check_fc_backward(fc_forward, fc_backward)
 
@@ -217,7 +217,7 @@ check_fc_backward(fc_forward, fc_backward)
 # Implement `sgd_step`. It works for a parameter of any shape (`w` or `b`); `lr` may arrive as a
 # Python float.
 
-# %% nbgrader={"grade": false, "grade_id": "sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="sgd_step"
 def sgd_step(param, grad, lr):
     """
     One step of plain stochastic gradient descent: param − lr·grad.
@@ -237,7 +237,7 @@ def sgd_step(param, grad, lr):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_sgd_step", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="sgd_step"
 from checks import check_sgd_step
 check_sgd_step(sgd_step)
 

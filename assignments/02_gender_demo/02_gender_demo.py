@@ -426,7 +426,7 @@ for person, x in zip(inference_data, inference_centered):
 # different order. The course's check: all parameters 0.1 on the raw data give the first loss
 # `0.2551368026612414`.
 
-# %% nbgrader={"grade": false, "grade_id": "NeuralNetwork_train", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="NeuralNetwork_train"
 class NeuralNetwork_train:
     """The 2-2-1 gender network, trained with error terms and matrices."""
 
@@ -461,7 +461,7 @@ class NeuralNetwork_train:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_NeuralNetwork_train", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="NeuralNetwork_train"
 from checks import check_NeuralNetwork_train
 check_NeuralNetwork_train(NeuralNetwork_train, NeuralNetwork_train_before)
 
@@ -507,7 +507,7 @@ check_NeuralNetwork_train(NeuralNetwork_train, NeuralNetwork_train_before)
 # The check compares `backward` with numerical gradients (central differences). The grader
 # also builds the whole gender demo from your layers (next sections) and checks that it learns.
 
-# %% nbgrader={"grade": false, "grade_id": "LinearLayer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="LinearLayer"
 class LinearLayer:
     """Fully-connected layer: out = x @ w + b for a row-major batch x (N, in_features)."""
 
@@ -547,7 +547,7 @@ class LinearLayer:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_LinearLayer", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="LinearLayer"
 from checks import check_LinearLayer
 check_LinearLayer(LinearLayer)
 
@@ -561,7 +561,7 @@ check_LinearLayer(LinearLayer)
 # $\boldsymbol\delta_\text{hidden} = (W_\text{out}^{\mathsf T}\boldsymbol\delta_\text{out})\circ
 # \mathbf y(1-\mathbf y)$, split in two.
 
-# %% nbgrader={"grade": false, "grade_id": "SigmoidLayer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="SigmoidLayer"
 class SigmoidLayer:
     """Elementwise sigmoid activation."""
 
@@ -582,7 +582,7 @@ class SigmoidLayer:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_SigmoidLayer", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="SigmoidLayer"
 from checks import check_SigmoidLayer
 check_SigmoidLayer(SigmoidLayer)
 
@@ -604,7 +604,7 @@ check_SigmoidLayer(SigmoidLayer)
 # (The course's $\partial E/\partial y_5 = -\frac2n(t - y_5)$ is the same thing for one person,
 # whose share of the MSE over $n$ people is $\frac1n(t-y_5)^2$.)
 
-# %% nbgrader={"grade": false, "grade_id": "MSELoss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="MSELoss"
 class MSELoss:
     """Mean squared error as a layer."""
 
@@ -623,7 +623,7 @@ class MSELoss:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_MSELoss", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="MSELoss"
 from checks import check_MSELoss
 check_MSELoss(MSELoss)
 

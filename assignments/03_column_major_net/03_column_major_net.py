@@ -123,7 +123,7 @@ y_xor = np.array([[0.0, 1.0, 1.0, 0.0]])
 # Implement `SquareLoss`. `forward(y, t)` returns the loss as a float, `backward()`
 # returns $\partial L/\partial y$ of the last `forward`, exactly.
 
-# %% nbgrader={"grade": false, "grade_id": "SquareLoss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="SquareLoss"
 class SquareLoss:
     """L = sum((y - t)**2) / N / 2 for outputs y and targets t of shape (out, N), N = columns."""
 
@@ -141,7 +141,7 @@ class SquareLoss:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_SquareLoss", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="SquareLoss"
 from checks import check_SquareLoss
 check_SquareLoss(SquareLoss)
 
@@ -184,7 +184,7 @@ check_SquareLoss(SquareLoss)
 # and `self.grad_b (out, 1)`, updates `w` and `b`, and returns `residual_x (in, N)`. The check
 # compares everything with numerical gradients at the weights from before the update.
 
-# %% nbgrader={"grade": false, "grade_id": "FC", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="FC"
 class FC:
     """Fully-connected layer with sigmoid activation on column-major data: top = sigmoid(w.T @ x + b)."""
 
@@ -226,7 +226,7 @@ class FC:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_FC", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="FC"
 from checks import check_FC
 check_FC(FC)
 
@@ -262,7 +262,7 @@ check_FC(FC)
 #
 # Implement `Net.train` and `Net.predict`.
 
-# %% nbgrader={"grade": false, "grade_id": "Net", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="Net"
 class Net:
     """The post's network: FC(input_num, hidden_num) -> FC(hidden_num, out_num) -> SquareLoss."""
 
@@ -293,7 +293,7 @@ class Net:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_Net", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="Net"
 from checks import check_Net
 check_Net(Net, X_xor, y_xor)
 
@@ -333,7 +333,7 @@ print("loss: first %.4f, after 500 iterations %.4f, last %.6f" % (losses[0], los
 # Implement `numerical_gradient(f, x, h=1e-5)` for `x` of any shape; `f(x)` returns a
 # scalar (a float or a 0-d array). Return the gradient as a float array of `x`'s shape.
 
-# %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="numerical_gradient"
 def numerical_gradient(f, x, h=1e-5):
     """
     Central differences of the scalar function f at x, one element of x at a time.
@@ -351,7 +351,7 @@ def numerical_gradient(f, x, h=1e-5):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_numerical_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="numerical_gradient"
 from checks import check_numerical_gradient
 check_numerical_gradient(numerical_gradient)
 
@@ -379,7 +379,7 @@ check_numerical_gradient(numerical_gradient)
 # -> residual_x` and an attribute `lr`. It returns `rel_error(residual_x, numerical gradient)` as a
 # float.
 
-# %% nbgrader={"grade": false, "grade_id": "gradient_check", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="gradient_check"
 def gradient_check(layer, x):
     """
     Checks layer.backward against numerical_gradient for L = 1/2 * sum(top**2).
@@ -399,7 +399,7 @@ def gradient_check(layer, x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_gradient_check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="gradient_check"
 from checks import check_gradient_check
 check_gradient_check(gradient_check, FC)
 

@@ -102,7 +102,7 @@ import numpy as np
 # **Task 1 — `affine_forward` (1 point)** and **Task 2 — `affine_backward` (2 points).** Implement
 # both.
 
-# %% nbgrader={"grade": false, "grade_id": "affine_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="affine_forward"
 def affine_forward(x, w, b):
     """
     Forward pass of an affine (fully-connected) layer.
@@ -123,11 +123,11 @@ def affine_forward(x, w, b):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_affine_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="affine_forward"
 from checks import check_affine_forward
 check_affine_forward(affine_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "affine_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="affine_backward"
 def affine_backward(dout, cache):
     """
     Backward pass of an affine layer.
@@ -148,7 +148,7 @@ def affine_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_affine_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="affine_backward"
 from checks import check_affine_backward
 check_affine_backward(affine_forward, affine_backward)
 
@@ -169,7 +169,7 @@ check_affine_backward(affine_forward, affine_backward)
 # not zero entries of `dout` in place (`dx = dout; dx[x <= 0] = 0` does exactly that, because `dx`
 # and `dout` are then the same array — start from `dout.copy()`, or compute a new array).
 
-# %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="relu_forward"
 def relu_forward(x):
     """
     Forward pass of a layer of rectified linear units (ReLUs).
@@ -187,11 +187,11 @@ def relu_forward(x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="relu_forward"
 from checks import check_relu_forward
 check_relu_forward(relu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "relu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="relu_backward"
 def relu_backward(dout, cache):
     """
     Backward pass of a layer of ReLUs.
@@ -210,7 +210,7 @@ def relu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="relu_backward"
 from checks import check_relu_backward
 check_relu_backward(relu_forward, relu_backward)
 
@@ -268,7 +268,7 @@ check_relu_backward(relu_forward, relu_backward)
 # **Task 5 — `batchnorm_forward` (2 points)** and **Task 6 — `batchnorm_backward` (3 points).**
 # Implement `batchnorm_forward` (both modes) and `batchnorm_backward` (train mode).
 
-# %% nbgrader={"grade": false, "grade_id": "batchnorm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="batchnorm_forward"
 def batchnorm_forward(x, gamma, beta, bn_param):
     """
     Forward pass of batch normalization.
@@ -297,11 +297,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="batchnorm_forward"
 from checks import check_batchnorm_forward
 check_batchnorm_forward(batchnorm_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "batchnorm_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="batchnorm_backward"
 def batchnorm_backward(dout, cache):
     """
     Backward pass of batch normalization (train mode).
@@ -322,7 +322,7 @@ def batchnorm_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="batchnorm_backward"
 from checks import check_batchnorm_backward
 check_batchnorm_backward(batchnorm_forward, batchnorm_backward)
 
@@ -348,7 +348,7 @@ check_batchnorm_backward(batchnorm_forward, batchnorm_backward)
 # **Task 7 — `dropout_forward` (1 point)** and **Task 8 — `dropout_backward` (1 point).** Implement
 # both.
 
-# %% nbgrader={"grade": false, "grade_id": "dropout_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="dropout_forward"
 def dropout_forward(x, dropout_param):
     """
     Forward pass of inverted dropout.
@@ -371,11 +371,11 @@ def dropout_forward(x, dropout_param):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_dropout_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="dropout_forward"
 from checks import check_dropout_forward
 check_dropout_forward(dropout_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "dropout_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="dropout_backward"
 def dropout_backward(dout, cache):
     """
     Backward pass of inverted dropout.
@@ -394,7 +394,7 @@ def dropout_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_dropout_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="dropout_backward"
 from checks import check_dropout_backward
 check_dropout_backward(dropout_forward, dropout_backward)
 
@@ -423,7 +423,7 @@ check_dropout_backward(dropout_forward, dropout_backward)
 # `shifted = x - x.max(axis=1, keepdims=True)`: the in-place `x -= ...` would change the caller's
 # scores.
 
-# %% nbgrader={"grade": false, "grade_id": "softmax_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="softmax_loss"
 def softmax_loss(x, y):
     """
     Loss and gradient for softmax classification.
@@ -444,7 +444,7 @@ def softmax_loss(x, y):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_softmax_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="softmax_loss"
 from checks import check_softmax_loss
 check_softmax_loss(softmax_loss)
 
@@ -531,7 +531,7 @@ for weight_scale in (1e-2, np.sqrt(2 / 100), 0.5):
 # Implement `FullyConnectedNet`. The check runs a numerical gradient check of the whole
 # model — with and without regularization, batch norm and dropout.
 
-# %% nbgrader={"grade": false, "grade_id": "FullyConnectedNet", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="FullyConnectedNet"
 class FullyConnectedNet:
     """
     A fully-connected network with any number of hidden layers:
@@ -583,7 +583,7 @@ class FullyConnectedNet:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_FullyConnectedNet", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="FullyConnectedNet"
 from checks import check_FullyConnectedNet
 check_FullyConnectedNet(FullyConnectedNet)
 
@@ -640,7 +640,7 @@ print("label:", y_train[3])
 # and overfit the 50 digits. The grader does the same with your `FullyConnectedNet` and other seeds,
 # and checks that every training image is classified correctly.
 
-# %% nbgrader={"grade": false, "grade_id": "train_net", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="train_net"
 def train_net(model, data, learning_rate=0.2, num_epochs=50, batch_size=10, seed=0, verbose=False):
     """
     Minibatch stochastic gradient descent on model.params.
@@ -666,7 +666,7 @@ def train_net(model, data, learning_rate=0.2, num_epochs=50, batch_size=10, seed
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_train_net", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="train_net"
 from checks import check_train_net
 check_train_net(train_net, FullyConnectedNet, X_train, y_train)
 

@@ -130,7 +130,7 @@ import numpy as np
 # all-ones example of the series' code (a 3×3 window of ones on ones gives 9) and kernels with a
 # single 1, which must *pick* an input value without flipping.
 
-# %% nbgrader={"grade": false, "grade_id": "conv_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="conv_forward"
 def conv_forward(x, w, b, stride=1, pad=0):
     """
     Forward pass of a convolution layer (卷积层), NCHW.
@@ -156,7 +156,7 @@ def conv_forward(x, w, b, stride=1, pad=0):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_conv_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="conv_forward"
 from checks import check_conv_forward
 check_conv_forward(conv_forward)
 
@@ -236,7 +236,7 @@ check_conv_forward(conv_forward)
 # (16) (pad and rotate). The check tests the five entries of the example above and
 # numerical gradients.
 
-# %% nbgrader={"grade": false, "grade_id": "conv_backward_single_channel", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="conv_backward_single_channel"
 def conv_backward_single_channel(dout, x, w):
     """
     Backward pass of a convolution with one channel, one filter, stride 1 and no padding.
@@ -258,7 +258,7 @@ def conv_backward_single_channel(dout, x, w):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_conv_backward_single_channel", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="conv_backward_single_channel"
 from checks import check_conv_backward_single_channel
 check_conv_backward_single_channel(conv_backward_single_channel, conv_forward)
 
@@ -301,7 +301,7 @@ check_conv_backward_single_channel(conv_backward_single_channel, conv_forward)
 # `w (F, C, KH, KW)`, `dout (N, F, H − KH + 1, W − KW + 1)`, stride 1, no padding. You may call
 # your `conv_backward_single_channel` for every `(n, f, c)` and add up, or vectorise.
 
-# %% nbgrader={"grade": false, "grade_id": "conv_backward_multi_channel", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="conv_backward_multi_channel"
 def conv_backward_multi_channel(dout, x, w):
     """
     Backward pass of a convolution with many channels and filters, stride 1, no padding.
@@ -322,7 +322,7 @@ def conv_backward_multi_channel(dout, x, w):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_conv_backward_multi_channel", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="conv_backward_multi_channel"
 from checks import check_conv_backward_multi_channel
 check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 
@@ -381,7 +381,7 @@ print("\npadded for the full convolution (7×7); correlating it with rot180(w) g
 # size `(N, F, H − KH + 1, W − KW + 1)` and hand that to `conv_backward_multi_channel` — think about
 # why that also gets `dw`, `db` and the left-over rows right. Or loop directly over the formulas.
 
-# %% nbgrader={"grade": false, "grade_id": "conv_backward_strided", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="conv_backward_strided"
 def conv_backward_strided(dout, x, w, stride):
     """
     Backward pass of a convolution with many channels, stride >= 1 and no padding.
@@ -404,7 +404,7 @@ def conv_backward_strided(dout, x, w, stride):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_conv_backward_strided", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="conv_backward_strided"
 from checks import check_conv_backward_strided
 check_conv_backward_strided(conv_backward_strided, conv_forward)
 
@@ -437,7 +437,7 @@ check_conv_backward_strided(conv_backward_strided, conv_forward)
 # `conv_backward_strided` on the padded input, then cut the padding off `dx`. The bias gradient
 # and `dw` need no change — `dw` simply sees the padded input.
 
-# %% nbgrader={"grade": false, "grade_id": "conv_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="conv_backward"
 def conv_backward(dout, cache):
     """
     Backward pass of a convolution layer, any stride and padding (the general case).
@@ -458,7 +458,7 @@ def conv_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_conv_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="conv_backward"
 from checks import check_conv_backward
 check_conv_backward(conv_backward, conv_forward)
 

@@ -99,7 +99,7 @@ SELU_ALPHA = 1.6732632423543772
 # Implement `max_pool_forward`. Keep in the cache what the backward pass will
 # need (the input, or where each window's maximum was).
 
-# %% nbgrader={"grade": false, "grade_id": "max_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="max_pool_forward"
 def max_pool_forward(x, pool_param):
     """
     Forward pass of max pooling (最大池化).
@@ -120,7 +120,7 @@ def max_pool_forward(x, pool_param):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="max_pool_forward"
 from checks import check_max_pool_forward
 check_max_pool_forward(max_pool_forward)
 
@@ -140,7 +140,7 @@ check_max_pool_forward(max_pool_forward)
 #
 # Implement `max_pool_backward(dout, cache)` → `dx` of the shape of `x`.
 
-# %% nbgrader={"grade": false, "grade_id": "max_pool_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="max_pool_backward"
 def max_pool_backward(dout, cache):
     """
     Backward pass of max pooling.
@@ -160,7 +160,7 @@ def max_pool_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="max_pool_backward"
 from checks import check_max_pool_backward
 check_max_pool_backward(max_pool_backward, max_pool_forward)
 
@@ -187,7 +187,7 @@ check_max_pool_backward(max_pool_backward, max_pool_forward)
 #
 # **Task 3 — `avg_pool_forward` (1 point)** and **Task 4 — `avg_pool_backward` (2 points).**
 
-# %% nbgrader={"grade": false, "grade_id": "avg_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="avg_pool_forward"
 def avg_pool_forward(x, pool_param):
     """
     Forward pass of average pooling (平均池化).
@@ -208,11 +208,11 @@ def avg_pool_forward(x, pool_param):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_avg_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="avg_pool_forward"
 from checks import check_avg_pool_forward
 check_avg_pool_forward(avg_pool_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "avg_pool_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="avg_pool_backward"
 def avg_pool_backward(dout, cache):
     """
     Backward pass of average pooling.
@@ -232,7 +232,7 @@ def avg_pool_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_avg_pool_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="avg_pool_backward"
 from checks import check_avg_pool_backward
 check_avg_pool_backward(avg_pool_backward, avg_pool_forward)
 
@@ -262,7 +262,7 @@ check_avg_pool_backward(avg_pool_backward, avg_pool_forward)
 # `global_avg_pool_forward(x) -> (out (N, C), cache)`, `global_avg_pool_backward(dout (N, C), cache)
 # -> dx (N, C, H, W)`, and the same for global max pooling.
 
-# %% nbgrader={"grade": false, "grade_id": "global_avg_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="global_avg_pool_forward"
 def global_avg_pool_forward(x):
     """
     Global average pooling (全局平均池化): the mean of every channel.
@@ -280,11 +280,11 @@ def global_avg_pool_forward(x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_global_avg_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="global_avg_pool_forward"
 from checks import check_global_avg_pool_forward
 check_global_avg_pool_forward(global_avg_pool_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "global_avg_pool_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="global_avg_pool_backward"
 def global_avg_pool_backward(dout, cache):
     """
     Backward pass of global average pooling.
@@ -303,11 +303,11 @@ def global_avg_pool_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_global_avg_pool_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="global_avg_pool_backward"
 from checks import check_global_avg_pool_backward
 check_global_avg_pool_backward(global_avg_pool_backward, global_avg_pool_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "global_max_pool_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="global_max_pool_forward"
 def global_max_pool_forward(x):
     """
     Global max pooling (全局最大池化): the largest value of every channel.
@@ -325,11 +325,11 @@ def global_max_pool_forward(x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_global_max_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="global_max_pool_forward"
 from checks import check_global_max_pool_forward
 check_global_max_pool_forward(global_max_pool_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "global_max_pool_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="global_max_pool_backward"
 def global_max_pool_backward(dout, cache):
     """
     Backward pass of global max pooling.
@@ -348,7 +348,7 @@ def global_max_pool_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_global_max_pool_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="global_max_pool_backward"
 from checks import check_global_max_pool_backward
 check_global_max_pool_backward(global_max_pool_backward, global_max_pool_forward)
 
@@ -376,7 +376,7 @@ check_global_max_pool_backward(global_max_pool_backward, global_max_pool_forward
 # **Task 9 — `relu_forward` (1 point)** and **Task 10 — `relu_backward` (1 point).**
 # `relu_forward(x) -> (out, cache)`, `relu_backward(dout, cache) -> dx`.
 
-# %% nbgrader={"grade": false, "grade_id": "relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="relu_forward"
 def relu_forward(x):
     """
     ReLU: out = x where x > 0, 0 elsewhere (elementwise, any shape).
@@ -391,11 +391,11 @@ def relu_forward(x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="relu_forward"
 from checks import check_relu_forward
 check_relu_forward(relu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "relu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="relu_backward"
 def relu_backward(dout, cache):
     """
     Backward pass of ReLU.
@@ -414,7 +414,7 @@ def relu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="relu_backward"
 from checks import check_relu_backward
 check_relu_backward(relu_backward, relu_forward)
 
@@ -435,7 +435,7 @@ check_relu_backward(relu_backward, relu_forward)
 #
 # **Task 11 — `leaky_relu_forward` (1 point)** and **Task 12 — `leaky_relu_backward` (1 point).**
 
-# %% nbgrader={"grade": false, "grade_id": "leaky_relu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="leaky_relu_forward"
 def leaky_relu_forward(x, alpha=0.01):
     """
     LeakyReLU: out = x where x > 0, alpha * x elsewhere (elementwise, any shape).
@@ -450,11 +450,11 @@ def leaky_relu_forward(x, alpha=0.01):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="leaky_relu_forward"
 from checks import check_leaky_relu_forward
 check_leaky_relu_forward(leaky_relu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "leaky_relu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="leaky_relu_backward"
 def leaky_relu_backward(dout, cache):
     """
     Backward pass of LeakyReLU.
@@ -469,7 +469,7 @@ def leaky_relu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="leaky_relu_backward"
 from checks import check_leaky_relu_backward
 check_leaky_relu_backward(leaky_relu_backward, leaky_relu_forward)
 
@@ -501,7 +501,7 @@ check_leaky_relu_backward(leaky_relu_backward, leaky_relu_forward)
 # **Task 13 — `prelu_forward` (1 point)** and **Task 14 — `prelu_backward` (2 points).**
 # `prelu_forward(x, alpha) -> (out, cache)`, `prelu_backward(dout, cache) -> (dx, dalpha)`.
 
-# %% nbgrader={"grade": false, "grade_id": "prelu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="prelu_forward"
 def prelu_forward(x, alpha):
     """
     PReLU: out = x where x > 0, alpha[c] * x elsewhere, with c the index along axis 1.
@@ -520,11 +520,11 @@ def prelu_forward(x, alpha):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_prelu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="prelu_forward"
 from checks import check_prelu_forward
 check_prelu_forward(prelu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "prelu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="prelu_backward"
 def prelu_backward(dout, cache):
     """
     Backward pass of PReLU.
@@ -541,7 +541,7 @@ def prelu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_prelu_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="prelu_backward"
 from checks import check_prelu_backward
 check_prelu_backward(prelu_backward, prelu_forward)
 
@@ -562,7 +562,7 @@ check_prelu_backward(prelu_backward, prelu_forward)
 #
 # **Task 15 — `elu_forward` (1 point)** and **Task 16 — `elu_backward` (1 point).**
 
-# %% nbgrader={"grade": false, "grade_id": "elu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="elu_forward"
 def elu_forward(x, alpha=1.0):
     """
     ELU: out = x where x > 0, alpha * (exp(x) - 1) elsewhere (elementwise, any shape).
@@ -577,11 +577,11 @@ def elu_forward(x, alpha=1.0):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_elu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="elu_forward"
 from checks import check_elu_forward
 check_elu_forward(elu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "elu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="elu_backward"
 def elu_backward(dout, cache):
     """
     Backward pass of ELU.
@@ -596,7 +596,7 @@ def elu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_elu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="elu_backward"
 from checks import check_elu_backward
 check_elu_backward(elu_backward, elu_forward)
 
@@ -617,7 +617,7 @@ check_elu_backward(elu_backward, elu_forward)
 #
 # **Task 17 — `selu_forward` (1 point)** and **Task 18 — `selu_backward` (1 point).**
 
-# %% nbgrader={"grade": false, "grade_id": "selu_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="selu_forward"
 def selu_forward(x):
     """
     SELU: out = SELU_LAMBDA * x where x > 0, SELU_LAMBDA * SELU_ALPHA * (exp(x) - 1) elsewhere.
@@ -632,11 +632,11 @@ def selu_forward(x):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_selu_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="selu_forward"
 from checks import check_selu_forward
 check_selu_forward(selu_forward)
 
-# %% nbgrader={"grade": false, "grade_id": "selu_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="selu_backward"
 def selu_backward(dout, cache):
     """
     Backward pass of SELU.
@@ -652,7 +652,7 @@ def selu_backward(dout, cache):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_selu_backward", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="selu_backward"
 from checks import check_selu_backward
 check_selu_backward(selu_backward, selu_forward)
 

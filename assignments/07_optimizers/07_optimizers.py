@@ -127,7 +127,7 @@ import numpy as np
 # Implement `sgd`. It has no state; it still returns the config (with its defaults
 # filled in), because the caller passes it into the next call.
 
-# %% nbgrader={"grade": false, "grade_id": "sgd", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="sgd"
 def sgd(w, dw, config=None):
     """
     Plain stochastic gradient descent (随机梯度下降): w − learning_rate · dw.
@@ -150,7 +150,7 @@ def sgd(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_sgd", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="sgd"
 from checks import check_sgd
 check_sgd(sgd)
 
@@ -179,7 +179,7 @@ check_sgd(sgd)
 #
 # Implement `sgd_momentum`, keeping $v$ in `config`.
 
-# %% nbgrader={"grade": false, "grade_id": "sgd_momentum", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="sgd_momentum"
 def sgd_momentum(w, dw, config=None):
     """
     SGD with momentum (动量): v = momentum·v − learning_rate·dw;  next_w = w + v.
@@ -204,7 +204,7 @@ def sgd_momentum(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_sgd_momentum", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="sgd_momentum"
 from checks import check_sgd_momentum
 check_sgd_momentum(sgd_momentum)
 
@@ -239,7 +239,7 @@ check_sgd_momentum(sgd_momentum)
 #
 # Implement `adagrad`, keeping $s$ in `config`.
 
-# %% nbgrader={"grade": false, "grade_id": "adagrad", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="adagrad"
 def adagrad(w, dw, config=None):
     """
     AdaGrad: cache += dw²;  next_w = w − learning_rate · dw / (√cache + epsilon)   (elementwise).
@@ -264,7 +264,7 @@ def adagrad(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_adagrad", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="adagrad"
 from checks import check_adagrad
 check_adagrad(adagrad)
 
@@ -293,7 +293,7 @@ check_adagrad(adagrad)
 #
 # Implement `rmsprop`, keeping $s$ in `config`.
 
-# %% nbgrader={"grade": false, "grade_id": "rmsprop", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="rmsprop"
 def rmsprop(w, dw, config=None):
     """
     RMSProp: cache = ρ·cache + (1 − ρ)·dw²;  next_w = w − learning_rate · dw / (√cache + epsilon).
@@ -319,7 +319,7 @@ def rmsprop(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_rmsprop", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="rmsprop"
 from checks import check_rmsprop
 check_rmsprop(rmsprop)
 
@@ -356,7 +356,7 @@ check_rmsprop(rmsprop)
 #
 # Implement `adadelta`, keeping both running averages in `config`.
 
-# %% nbgrader={"grade": false, "grade_id": "adadelta", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="adadelta"
 def adadelta(w, dw, config=None):
     """
     Adadelta:  Eg = ρ·Eg + (1 − ρ)·dw²;   Δ = −√(Edx + ε) / √(Eg + ε) · dw;
@@ -384,7 +384,7 @@ def adadelta(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_adadelta", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="adadelta"
 from checks import check_adadelta
 check_adadelta(adadelta)
 
@@ -422,7 +422,7 @@ check_adadelta(adadelta)
 #
 # Implement `adam`, keeping $m$, $v$ and $t$ in `config`.
 
-# %% nbgrader={"grade": false, "grade_id": "adam", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="adam"
 def adam(w, dw, config=None):
     """
     Adam:  t += 1;  m = β1·m + (1 − β1)·dw;  v = β2·v + (1 − β2)·dw²;
@@ -451,7 +451,7 @@ def adam(w, dw, config=None):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_adam", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="adam"
 from checks import check_adam
 check_adam(adam)
 

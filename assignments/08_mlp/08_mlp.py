@@ -206,7 +206,7 @@ class Adam:
 # **Task 1 — `Sequential` (4 points).** Implement `Sequential`. `__init__` is given; `params` and `grads` are properties
 # (read `model.params`, no parentheses).
 
-# %% nbgrader={"grade": false, "grade_id": "Sequential", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="Sequential"
 class Sequential:
     """A model made of layers applied one after the other. Each layer has forward(x) -> out,
     backward(dout) -> dx, and the dicts params and grads."""
@@ -260,7 +260,7 @@ class Sequential:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_Sequential", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="Sequential"
 from checks import check_Sequential
 check_Sequential(Sequential, Linear, ReLU, Tanh)
 
@@ -282,7 +282,7 @@ check_Sequential(Sequential, Linear, ReLU, Tanh)
 #
 # **Task 2 — `mse_loss` (2 points).** Implement `mse_loss`.
 
-# %% nbgrader={"grade": false, "grade_id": "mse_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="mse_loss"
 def mse_loss(pred, y):
     """
     Mean squared error (均方误差) and its gradient.
@@ -299,7 +299,7 @@ def mse_loss(pred, y):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_mse_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="mse_loss"
 from checks import check_mse_loss
 check_mse_loss(mse_loss)
 
@@ -342,7 +342,7 @@ def r_squared(pred, y):
     return 1.0 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)
 
 
-# %% nbgrader={"grade": false, "grade_id": "fit_regression", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="fit_regression"
 def fit_regression(x, y, seed=0):
     """
     Train a small fully-connected network on a noisy 1-D function.
@@ -362,7 +362,7 @@ def fit_regression(x, y, seed=0):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_fit_regression", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% test="fit_regression"
 from checks import check_fit_regression
 check_fit_regression(fit_regression, regression_data, r_squared)
 
@@ -446,7 +446,7 @@ print("label:", y_slice[0], CLASSES[y_slice[0]])
 # images, well above what the grader asks for. On the full 60 000 images it reaches **87% or
 # more** on Fashion-MNIST (97% on MNIST), which section 5 checks.
 
-# %% nbgrader={"grade": false, "grade_id": "train_mlp", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="train_mlp"
 def train_mlp(images, labels, seed=0, epochs=10):
     """
     Train a multi-layer perceptron on MNIST-format images.
@@ -467,7 +467,7 @@ def train_mlp(images, labels, seed=0, epochs=10):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_train_mlp", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="train_mlp"
 from checks import check_train_mlp
 check_train_mlp(train_mlp, predict)
 

@@ -229,7 +229,7 @@ print("windows of size 3, stride 2, of", a, ":\n", windows)  # rows: a[0:3], a[2
 # the optimizer and the tests change them in place — and keep the dtype of the input.
 # `kernel_size` is an int or a pair `(KH, KW)`; `stride` and `pad` are ints.
 
-# %% nbgrader={"grade": false, "grade_id": "Conv2D", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="Conv2D"
 class Conv2D:
     """Convolution layer (卷积层), NCHW, with stride and zero padding; vectorised."""
 
@@ -268,7 +268,7 @@ class Conv2D:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_Conv2D", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+# %% test="Conv2D"
 from checks import check_Conv2D
 check_Conv2D(Conv2D)
 
@@ -293,7 +293,7 @@ check_Conv2D(Conv2D)
 # **Task 2 — `MaxPool2D` (3 points).** Implement `MaxPool2D.forward` and `MaxPool2D.backward` for any `pool` ($k$) and
 # `stride` ($s$): windows may overlap ($s < k$) or leave rows out.
 
-# %% nbgrader={"grade": false, "grade_id": "MaxPool2D", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="MaxPool2D"
 class MaxPool2D:
     """Max pooling (最大池化) over pool×pool windows moved by stride, NCHW, no padding; vectorised."""
 
@@ -325,7 +325,7 @@ class MaxPool2D:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_MaxPool2D", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% test="MaxPool2D"
 from checks import check_MaxPool2D
 check_MaxPool2D(MaxPool2D)
 
@@ -339,7 +339,7 @@ check_MaxPool2D(MaxPool2D)
 #
 # **Task 3 — `Flatten` (1 point).** Implement `Flatten.forward` and `Flatten.backward`.
 
-# %% nbgrader={"grade": false, "grade_id": "Flatten", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="Flatten"
 class Flatten:
     """(N, d1, d2, ...) -> (N, d1·d2·...) and back."""
 
@@ -369,7 +369,7 @@ class Flatten:
         raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_Flatten", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% test="Flatten"
 from checks import check_Flatten
 check_Flatten(Flatten)
 
@@ -441,7 +441,7 @@ X_slice_test, y_slice_test = load_mnist(".", "t10k")
 print("training slice", X_slice.shape, "test slice", X_slice_test.shape)
 print("first labels:", ", ".join(CLASSES[k] for k in y_slice[:5]))
 
-# %% nbgrader={"grade": false, "grade_id": "train_cnn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% answer="train_cnn"
 def train_cnn(images, labels, seed=0, epochs=4):
     """
     Train a convolutional network on MNIST-format images.
@@ -463,7 +463,7 @@ def train_cnn(images, labels, seed=0, epochs=4):
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_train_cnn", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+# %% test="train_cnn"
 from checks import check_train_cnn
 check_train_cnn(train_cnn, predict)
 
