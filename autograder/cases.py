@@ -105,3 +105,28 @@ def reference_case(name: str, call: str, inputs: Arrays, reference: Mapping[str,
 def outcome_case(name: str, call: str, inputs: Arrays, judge: Judge) -> Case:
     """A case judged by an outcome (a loss below a bound, a correct prediction), not by equality."""
     return Case(name, call, {k: np.asarray(v) for k, v in inputs.items()}, judge)
+
+
+# ---------------------------------------------------------------------------------------------- helpers for graders
+
+def out_size(size: int, window: int, stride: int = 1, pad: int = 0) -> int:
+    """How many positions a window of ``window`` takes along an axis of ``size`` padded by ``pad`` on
+    each side, moving by ``stride``: (size + 2·pad − window) // stride + 1 — the output height or width
+    of a convolution (kernel KH, KW) or a pooling (pool_height, pool_width; no padding) alike."""
+    return (size + 2 * pad - window) // stride + 1
+
+
+def forward_backward_calls(forward: str, backward: str, grads: tuple[str, ...], setup: str = "") -> tuple[str, str]:
+    """The ``call`` of a forward case and of the matching backward case, which always runs the
+    student's own forward first and hands its cache to the backward::
+
+        FORWARD_CALL, BACKWARD_CALL = forward_backward_calls("fc_forward(x, w, b)", "fc_backward(dout, cache)",
+                                                             ("dx", "dw", "db"))
+
+    gives ``out, cache = fc_forward(x, w, b)`` / ``result = {"out": out}`` and ``out, cache = ...`` /
+    ``dx, dw, db = fc_backward(dout, cache)`` / ``result = {"dx": dx, "dw": dw, "db": db}``. ``setup``
+    (whole lines) comes first in both."""
+    returned = ", ".join(f'"{name}": {name}' for name in grads)
+    first = f"{setup}out, cache = {forward}\n"
+    return (first + 'result = {"out": out}\n',
+            first + f"{', '.join(grads)} = {backward}\nresult = {{{returned}}}\n")

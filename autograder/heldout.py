@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from .catalogue import Data
-from .cases import Case, outcome_case
+from .cases import Case, out_size, outcome_case
 from .student.idx import FASHION_MNIST, load_mnist
 
 HELD_OUT = (5000, 10000)  # test images the release never ships
@@ -198,7 +198,7 @@ def check_cost(layers: list[tuple], shape: tuple[int, ...]) -> tuple[int, ...]:
             if len(shape) != 3 or shape[0] != C:
                 raise ModelError(f"layer {i} (Conv2D) takes {C} channels (C, H, W) but gets inputs of shape {shape} "
                                  f"per image")
-            Ho, Wo = (shape[1] + 2 * pad - KH) // stride + 1, (shape[2] + 2 * pad - KW) // stride + 1
+            Ho, Wo = out_size(shape[1], KH, stride, pad), out_size(shape[2], KW, stride, pad)
             if Ho < 1 or Wo < 1:
                 raise ModelError(f"layer {i} (Conv2D): its {KH}×{KW} kernel does not fit the input {shape}")
             macs += F * C * KH * KW * Ho * Wo
@@ -208,7 +208,7 @@ def check_cost(layers: list[tuple], shape: tuple[int, ...]) -> tuple[int, ...]:
             if len(shape) != 3 or shape[1] < pool or shape[2] < pool:
                 raise ModelError(f"layer {i} (MaxPool2D) with {pool}×{pool} windows gets inputs of shape {shape} "
                                  f"per image")
-            shape = (shape[0], (shape[1] - pool) // stride + 1, (shape[2] - pool) // stride + 1)
+            shape = (shape[0], out_size(shape[1], pool, stride), out_size(shape[2], pool, stride))
         elif name == "Flatten":
             shape = (int(np.prod(shape)),)
         if macs > MAX_MACS or int(np.prod(shape)) > MAX_ACTIVATIONS:
@@ -220,7 +220,7 @@ def check_cost(layers: list[tuple], shape: tuple[int, ...]) -> tuple[int, ...]:
 def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int) -> np.ndarray:
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
-    Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
+    Ho, Wo = out_size(H, KH, stride, pad), out_size(W, KW, stride, pad)
     xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=x.dtype)
     xp[:, :, pad:pad + H, pad:pad + W] = x
     sN, sC, sH, sW = xp.strides
@@ -232,7 +232,7 @@ def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int) ->
 
 def _max_pool(x: np.ndarray, pool: int, stride: int) -> np.ndarray:
     N, C, H, W = x.shape
-    Ho, Wo = (H - pool) // stride + 1, (W - pool) // stride + 1
+    Ho, Wo = out_size(H, pool, stride), out_size(W, pool, stride)
     out = None
     for i in range(pool):
         for j in range(pool):

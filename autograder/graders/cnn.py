@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.catalogue import Assignment, TaskSpec
-from autograder.cases import reference_case
+from autograder.cases import out_size, reference_case
 from autograder.graders._inputs import near_ties
 from autograder.heldout import HELD_OUT_IMAGES, training_cases
 
@@ -60,8 +60,7 @@ def _conv_inputs(seed, shape, F, kernel, stride, pad, backward):
               "b": rng.standard_normal(F), "C": np.array(C), "F": np.array(F), "KH": np.array(KH),
               "KW": np.array(KW), "stride": np.array(stride), "pad": np.array(pad)}
     if backward:
-        Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
-        inputs["dout"] = rng.standard_normal((N, F, Ho, Wo))
+        inputs["dout"] = rng.standard_normal((N, F, out_size(H, KH, stride, pad), out_size(W, KW, stride, pad)))
     return inputs
 
 
@@ -108,7 +107,7 @@ def _pool_cases(reference):
             inputs = {"x": x, "pool": np.array(pool), "stride": np.array(stride)}
             if backward:
                 N, C, H, W = shape
-                inputs["dout"] = rng.standard_normal((N, C, (H - pool) // stride + 1, (W - pool) // stride + 1))
+                inputs["dout"] = rng.standard_normal((N, C, out_size(H, pool, stride), out_size(W, pool, stride)))
             cases.append(reference_case(f"{'backward' if backward else 'forward'}: {name}",
                                         POOL_BACKWARD_CALL if backward else POOL_FORWARD_CALL,
                                         inputs, reference, RTOL, ATOL))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.catalogue import Assignment, TaskSpec
-from autograder.cases import reference_case
+from autograder.cases import forward_backward_calls, out_size, reference_case
 
 SLUG = "05_conv_backward"
 
@@ -19,10 +19,8 @@ SLUG = "05_conv_backward"
 # The absolute part covers the gradients that are exactly 0 (rows no window reaches).
 RTOL, ATOL = 1e-7, 1e-9
 
-FORWARD_CALL = """\
-out, cache = conv_forward(x, w, b, int(stride), int(pad))
-result = {"out": out}
-"""
+FORWARD_CALL, BACKWARD_CALL = forward_backward_calls("conv_forward(x, w, b, int(stride), int(pad))",
+                                                     "conv_backward(dout, cache)", ("dx", "dw", "db"))
 
 SINGLE_CALL = """\
 dx, dw, db = conv_backward_single_channel(dout, x, w)
@@ -39,21 +37,11 @@ dx, dw, db = conv_backward_strided(dout, x, w, int(stride))
 result = {"dx": dx, "dw": dw, "db": db}
 """
 
-BACKWARD_CALL = """\
-out, cache = conv_forward(x, w, b, int(stride), int(pad))
-dx, dw, db = conv_backward(dout, cache)
-result = {"dx": dx, "dw": dw, "db": db}
-"""
-
-
-def _out_size(size: int, kernel: int, stride: int, pad: int) -> int:
-    return (size + 2 * pad - kernel) // stride + 1
-
 
 def _conv_inputs(seed: int, N: int, C: int, H: int, W: int, F: int, KH: int, KW: int,
                  stride: int = 1, pad: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    Ho, Wo = _out_size(H, KH, stride, pad), _out_size(W, KW, stride, pad)
+    Ho, Wo = out_size(H, KH, stride, pad), out_size(W, KW, stride, pad)
     return {
         "x": rng.standard_normal((N, C, H, W)),
         "w": rng.standard_normal((F, C, KH, KW)),

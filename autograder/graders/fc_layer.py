@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.catalogue import Assignment, TaskSpec
-from autograder.cases import reference_case
+from autograder.cases import forward_backward_calls, reference_case
 
 SLUG = "01_fc_layer"
 
@@ -32,16 +32,8 @@ SHAPES = [
     ("square w (N=3, D=6, M=6)", 16, 3, 6, 6),
 ]
 
-FORWARD_CALL = """\
-out, cache = fc_forward(x, w, b)
-result = {"out": out}
-"""
-
-BACKWARD_CALL = """\
-out, cache = fc_forward(x, w, b)
-dx, dw, db = fc_backward(dout, cache)
-result = {"dx": dx, "dw": dw, "db": db}
-"""
+FORWARD_CALL, BACKWARD_CALL = forward_backward_calls("fc_forward(x, w, b)", "fc_backward(dout, cache)",
+                                                     ("dx", "dw", "db"))
 
 SGD_CALL = """\
 new_param = sgd_step(param, grad, float(lr))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.catalogue import Assignment, TaskSpec
-from autograder.cases import reference_case
+from autograder.cases import forward_backward_calls, out_size, reference_case
 from autograder.graders._inputs import near_ties, off_kink
 
 SLUG = "06_pooling_activations"
@@ -23,67 +23,23 @@ RTOL, ATOL = 1e-7, 1e-9
 POOL_PARAM = 'pool_param = {"pool_height": int(ph), "pool_width": int(pw), "stride": int(stride)}\n'
 
 
-def _pool_forward_call(kind: str) -> str:
-    return POOL_PARAM + f"""\
-out, cache = {kind}_pool_forward(x, pool_param)
-result = {{"out": out}}
-"""
+def _pool_calls(kind: str) -> tuple[str, str]:
+    return forward_backward_calls(f"{kind}_pool_forward(x, pool_param)", f"{kind}_pool_backward(dout, cache)",
+                                  ("dx",), setup=POOL_PARAM)
 
 
-def _pool_backward_call(kind: str) -> str:
-    return POOL_PARAM + f"""\
-out, cache = {kind}_pool_forward(x, pool_param)
-dx = {kind}_pool_backward(dout, cache)
-result = {{"dx": dx}}
-"""
+def _global_calls(kind: str) -> tuple[str, str]:
+    return forward_backward_calls(f"global_{kind}_pool_forward(x)", f"global_{kind}_pool_backward(dout, cache)",
+                                  ("dx",))
 
 
-def _global_forward_call(kind: str) -> str:
-    return f"""\
-out, cache = global_{kind}_pool_forward(x)
-result = {{"out": out}}
-"""
-
-
-def _global_backward_call(kind: str) -> str:
-    return f"""\
-out, cache = global_{kind}_pool_forward(x)
-dx = global_{kind}_pool_backward(dout, cache)
-result = {{"dx": dx}}
-"""
-
-
-def _activation_forward_call(name: str, with_alpha: bool) -> str:
+def _activation_calls(name: str, with_alpha: bool) -> tuple[str, str]:
     args = "x, float(alpha)" if with_alpha else "x"
-    return f"""\
-out, cache = {name}_forward({args})
-result = {{"out": out}}
-"""
+    return forward_backward_calls(f"{name}_forward({args})", f"{name}_backward(dout, cache)", ("dx",))
 
 
-def _activation_backward_call(name: str, with_alpha: bool) -> str:
-    args = "x, float(alpha)" if with_alpha else "x"
-    return f"""\
-out, cache = {name}_forward({args})
-dx = {name}_backward(dout, cache)
-result = {{"dx": dx}}
-"""
-
-
-PRELU_FORWARD_CALL = """\
-out, cache = prelu_forward(x, alpha)
-result = {"out": out}
-"""
-
-PRELU_BACKWARD_CALL = """\
-out, cache = prelu_forward(x, alpha)
-dx, dalpha = prelu_backward(dout, cache)
-result = {"dx": dx, "dalpha": dalpha}
-"""
-
-
-def _out_size(size: int, window: int, stride: int) -> int:
-    return (size - window) // stride + 1
+PRELU_FORWARD_CALL, PRELU_BACKWARD_CALL = forward_backward_calls("prelu_forward(x, alpha)",
+                                                                 "prelu_backward(dout, cache)", ("dx", "dalpha"))
 
 
 # (name, seed, shape, (pool_height, pool_width), stride)
@@ -130,11 +86,9 @@ def _pool_cases(kind: str, backward: bool, reference: dict) -> list:
         x = near_ties(rng, shape, ph, pw, stride) if kind == "max" else rng.standard_normal(shape)
         inputs = {"x": x, "ph": np.array(ph), "pw": np.array(pw), "stride": np.array(stride)}
         if backward:
-            inputs["dout"] = rng.standard_normal(shape[:2] + (_out_size(shape[2], ph, stride),
-                                                             _out_size(shape[3], pw, stride)))
-            call = _pool_backward_call(kind)
-        else:
-            call = _pool_forward_call(kind)
+            inputs["dout"] = rng.standard_normal(shape[:2] + (out_size(shape[2], ph, stride),
+                                                             out_size(shape[3], pw, stride)))
+        call = _pool_calls(kind)[backward]
         cases.append(reference_case(name, call, inputs, reference, RTOL, ATOL))
     return cases
 
@@ -147,7 +101,7 @@ def _global_cases(kind: str, backward: bool, reference: dict) -> list:
         inputs = {"x": x}
         if backward:
             inputs["dout"] = rng.standard_normal(shape[:2])
-        call = _global_backward_call(kind) if backward else _global_forward_call(kind)
+        call = _global_calls(kind)[backward]
         cases.append(reference_case(name, call, inputs, reference, RTOL, ATOL))
     return cases
 
@@ -166,7 +120,7 @@ def _activation_cases(name: str, backward: bool, reference: dict, alphas: tuple 
             title += f", alpha={alpha:g}"
         elif len(alphas) > 1:
             title += ", default alpha"
-        call = (_activation_backward_call if backward else _activation_forward_call)(name, alpha is not None)
+        call = _activation_calls(name, alpha is not None)[backward]
         cases.append(reference_case(title, call, inputs, reference, RTOL, ATOL))
     return cases
 
