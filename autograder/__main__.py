@@ -57,6 +57,7 @@ def _graded(course: Path, slugs: list[str], students: list[str] | None) -> list[
 
 
 def cmd_release(args) -> None:
+    """Build release/<assignment>/ for students from assignments/, solutions/ and the catalogue, and verify it."""
     from .release import build
     slugs = _slugs(args.assignment)
     print(f"Building the student release of {len(slugs)} assignment(s) into {paths.RELEASE.relative_to(paths.REPO)}/")
@@ -65,6 +66,7 @@ def cmd_release(args) -> None:
 
 
 def cmd_validate(args) -> None:
+    """Grade every reference solution (full marks expected) and every released stub (0 expected)."""
     from .validate import validate
     failures = validate(_slugs(args.assignment), workers=args.workers)
     if failures:
@@ -73,6 +75,7 @@ def cmd_validate(args) -> None:
 
 
 def cmd_collect(args) -> None:
+    """Build submitted/<student>/<assignment>/ from a Canvas or Moodle download (--zip)."""
     from .collect import collect
     course = _course(args, must_have_submissions=False)
     slugs = _slugs(args.assignment)
@@ -87,6 +90,7 @@ def cmd_collect(args) -> None:
 
 
 def cmd_autograde(args) -> None:
+    """Grade new or changed submissions in submitted/ into the gradebook (--force: all of them)."""
     from .batch import autograde
     course = _course(args)
     autograde(course, _slugs(args.assignment), _students(args, course), workers=args.workers,
@@ -94,6 +98,7 @@ def cmd_autograde(args) -> None:
 
 
 def cmd_feedback(args) -> None:
+    """Write feedback/<student>/<assignment>/<assignment>.html for every graded submission."""
     from .feedback import generate
     course = _course(args)
     slugs, students = _slugs(args.assignment), _students(args, course)
@@ -104,6 +109,7 @@ def cmd_feedback(args) -> None:
 
 
 def cmd_grades(args) -> None:
+    """Write grades.csv (one row per task) and grades-summary.csv (one row per student)."""
     from . import grades
     course = _course(args)
     slugs, students = _slugs(args.assignment), _students(args, course)
@@ -117,6 +123,7 @@ def cmd_grades(args) -> None:
 
 
 def cmd_report(args) -> None:
+    """Write class-report/<assignment>.html: scores, failures, statuses and times of the class."""
     from .class_report import write
     course = _course(args)
     slugs, students = _slugs(args.assignment), _students(args, course)
@@ -127,8 +134,15 @@ def cmd_report(args) -> None:
 
 
 def cmd_demo(args) -> None:
+    """Run a simulated class of six students through collect, autograde, feedback and grades."""
     from .demo import run
     run(Path(args.course), _slugs(args.assignment), workers=args.workers, cell_timeout=args.timeout)
+
+
+def docs_of(func) -> str:
+    """A subcommand's one-line help: its docstring, without the final full stop, lower case first."""
+    text = (func.__doc__ or "").strip().rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                                ("collect", cmd_collect, "."), ("autograde", cmd_autograde, "."),
                                ("feedback", cmd_feedback, "."), ("grades", cmd_grades, "."),
                                ("report", cmd_report, "."), ("demo", cmd_demo, "demo-class")]:
-        p = sub.add_parser(name, help=func.__doc__)
+        p = sub.add_parser(name, help=docs_of(func), description=func.__doc__)
         p.set_defaults(func=func)
         p.add_argument("--assignment", "-a", action="append", help="only this assignment (repeatable)")
         if course is not None:

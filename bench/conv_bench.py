@@ -9,7 +9,7 @@
 2. one training epoch of the reference CNN (train_cnn) and its test accuracy, against the same
    network, optimizer and batches in PyTorch.
 
-Both libraries run single-threaded by default (as grading does: SPEC §8), so the ratios compare
+Both libraries run single-threaded by default (as grading does), so the ratios compare
 the code, not the thread pools; --threads N changes that for both. Ratios are computed against
 the baselines measured in the same run.
 
@@ -57,7 +57,7 @@ NAIVE_BATCH = 2  # the loop version runs on 2 images; its time is scaled by 64 /
 
 
 def tune_malloc() -> str:
-    """SPEC §8: keep numpy's large temporaries in the heap instead of returning them to the OS."""
+    """Keep numpy's large temporaries in the heap instead of returning them to the OS."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         ok = libc.mallopt(-3, 32 * 2**20) == 1 and libc.mallopt(-1, 2**30) == 1  # M_MMAP_ / M_TRIM_THRESHOLD

@@ -1,7 +1,7 @@
 """Reference solutions for 07_optimizers (instructors only).
 
 Each body is pasted into the notebook's answer cell by ``make release``; bodies use only ``np``.
-Every rule follows SPEC §5.1 exactly; hyperparameters come from ``config`` with the documented
+Every rule follows the notebook's formulas exactly; hyperparameters come from ``config`` with the documented
 defaults, and the state lives in ``config`` (created on the first call, carried from call to call).
 """
 import numpy as np

@@ -3,7 +3,7 @@
 Each body is pasted into the notebook's answer cell by ``make release``; bodies use only ``np``,
 the provided cells (Linear, ReLU, softmax_cross_entropy, Adam, preprocess) and other tasks.
 
-Speed (SPEC §8): im2col through ``as_strided`` laid out (N, C, KH, KW, Ho, Wo), so that the one
+Speed (graded single-threaded; see ``make bench``): im2col through ``as_strided`` laid out (N, C, KH, KW, Ho, Wo), so that the one
 copy runs along rows, then one batched matmul that yields NCHW directly; dw as a batched matmul
 with a transposed view, summed over the batch; dx as one matmul plus KH·KW slice-adds. Max
 pooling: k² strided slices combined with np.maximum; in the backward pass the first maximum of a
