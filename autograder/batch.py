@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import intake, paths
+from . import catalogue, intake, paths
 from .config import nbgrader_config
 from .graders import tasks_for
 from .intake import remove_tree
 from .pipeline import ExecuteAndGrade, save_scores
 from .sandbox import detect
 from .workers import run as run_in_workers
-from .report import ERROR, INVALID, MISSING, SubmissionReport, TaskResult
+from .report import ERROR, INVALID, MISSING, Status, SubmissionReport, TaskResult
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def unusable_folders(course_root: Path, slugs: list[str], students: list[str] | 
 
 
 def failed_report(job: Job, status: str, message: str) -> SubmissionReport:
-    tasks = [TaskResult(t.name, t.points, 0.0, "not run", f"Not graded: {message}", t.hint) for t in tasks_for(job.slug)]
+    tasks = [TaskResult(t.name, t.points, 0.0, Status.NOT_RUN, f"Not graded: {message}", t.hint)
+             for t in catalogue.tasks(job.slug)]
     return SubmissionReport(job.student, job.slug, status, message, tasks)
 
 

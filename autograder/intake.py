@@ -19,6 +19,8 @@ from pathlib import Path
 
 import nbformat
 
+from .report import Status
+
 MAX_FILE_BYTES = 32 * 2**20       # one file
 MAX_SUBMISSION_BYTES = 64 * 2**20  # everything copied
 MAX_FILES = 200
@@ -138,14 +140,14 @@ def choose_notebook(staged: Path, slug: str) -> tuple[Path, str]:
                           "only notebook, so it was graded. Please keep the original name next time.")
     if others:
         names = ", ".join(shown(p.name) for p in others[:5]) + (", …" if len(others) > 5 else "")
-        raise NotGradable("missing notebook", f"No '{expected.name}' was submitted, and {len(others)} other "
+        raise NotGradable(Status.MISSING_NOTEBOOK, f"No '{expected.name}' was submitted, and {len(others)} other "
                                               f"notebooks were ({names}); submit the assignment under its original name.")
-    raise NotGradable("missing notebook", f"No '{expected.name}' was submitted.")
+    raise NotGradable(Status.MISSING_NOTEBOOK, f"No '{expected.name}' was submitted.")
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     """Parse and validate a student's notebook; NotGradable with a reason when it cannot be."""
-    invalid = "invalid notebook"
+    invalid = Status.INVALID_NOTEBOOK
     try:
         notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
         nbformat.validate(notebook)
@@ -206,7 +208,7 @@ def stage(submitted: Path, staged: Path, slug: str, released_notebook: Path) -> 
     remove_tree(staged)
     staged.mkdir(parents=True, mode=0o700)
     if submitted.is_symlink() or not submitted.is_dir():
-        raise NotGradable("missing notebook", "The submission folder is a link or not a folder; it was not read.")
+        raise NotGradable(Status.MISSING_NOTEBOOK, "The submission folder is a link or not a folder; it was not read.")
     notes = []
     left_out = copy_files(submitted, staged)
     if left_out:

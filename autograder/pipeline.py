@@ -28,7 +28,7 @@ from .graders import tasks_for
 from .hygiene import scrub
 from .intake import remove_tree
 from .kernel import SandboxedKernelManager, take_spare
-from .report import (CRASHED, GRADED, OUT_OF_MEMORY, TIMED_OUT, CaseResult, SubmissionReport,
+from .report import (CRASHED, GRADED, OUT_OF_MEMORY, TIMED_OUT, CaseResult, Status, SubmissionReport,
                      TaskResult, case_summary)
 
 RESOURCE_KEY = "backprop_lab"
@@ -224,22 +224,22 @@ class ExecuteAndGrade(Execute):
                 why = (f" Running its answer cell raised {errors[task.name]}." if task.name in errors else
                        " Its answer cell must define it under exactly that name.")
                 results.append(self._not_run(task, f"Your notebook defines no `{task.name}`.{why}",
-                                             status="missing"))
+                                             status=Status.TASK_MISSING))
             else:
                 results.append(self._grade_task(task))
         return blame_dependencies(tasks, results)
 
     @staticmethod
-    def _not_run(task: Task, message: str, status: str = "not run") -> TaskResult:
+    def _not_run(task: Task, message: str, status: str = Status.NOT_RUN) -> TaskResult:
         return TaskResult(task.name, task.points, 0.0, status, message, task.hint)
 
     def _grade_task(self, task: Task) -> TaskResult:
         cases: list[CaseResult] = []
-        status = "graded"
+        status = Status.GRADED
         seconds = reference_seconds = 0.0
         mutated: set[str] = set()
         for case in task.cases:
-            if status != "graded":
+            if status != Status.GRADED:
                 cases.append(CaseResult(case.name, False, ["not run: an earlier case " + status]))
                 continue
             start = time.monotonic()
@@ -256,11 +256,11 @@ class ExecuteAndGrade(Execute):
                     seconds += reply.seconds
                     reference_seconds += case.reference_seconds
             except TimeoutError:
-                status = "timed out"
+                status = Status.TIMED_OUT
                 problems = [f"did not finish within {budget:.3g} s (an endless loop?)" if budget > 0 else
                             "not run: the time for the whole submission was used up"]
             except KernelGone:
-                status = "crashed"
+                status = Status.CRASHED
                 problems = ["the kernel died while running this case (a crash or out of memory)"]
             except harness.MalformedReply as why:
                 problems = [MALFORMED.format(why=why)]
@@ -275,7 +275,7 @@ class ExecuteAndGrade(Execute):
             score = max(0.0, score - MUTATION_SHARE * task.points)
         result = TaskResult(task.name, task.points, round(score, 2), status, "", task.hint, cases,
                             round(seconds, 4), round(reference_seconds, 4))
-        result.message = case_summary(result) + penalty + ("" if status == "graded" else f" ({status})")
+        result.message = case_summary(result) + penalty + ("" if status == Status.GRADED else f" ({status.value})")
         return result
 
     def _ask(self, call: str, inputs: dict[str, np.ndarray], timeout: float) -> harness.Reply | None:

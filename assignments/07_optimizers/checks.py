@@ -11,7 +11,7 @@ import numpy as np
 
 from checking import as_array, checker, fail, mistake, returned, unchanged
 
-# The documented defaults (notebook, SPEC §5.1); a config of None must behave exactly like these.
+# The documented defaults (the notebook's docstrings); a config of None must behave exactly like these.
 DEFAULTS = {
     "sgd": {"learning_rate": 1e-2},
     "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},

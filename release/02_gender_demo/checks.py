@@ -3,7 +3,11 @@ per-weight network, shapes and numerical gradients. Each check prints a line sta
 when it passes and raises AssertionError with an explanation when it does not."""
 import numpy as np
 
-from gradient_check import numerical_gradient, numerical_gradient_array, rel_error
+from checking import Handed, call, checker, compare, fail
+from gradient_check import numerical_gradient, numerical_gradient_array
+
+TASKS = ["NeuralNetwork_train", "LinearLayer", "SigmoidLayer", "MSELoss"]
+check = checker(TASKS)
 
 # The course's four people, rows [weight kg, height cm], female = 1, male = 0.
 _DATA = np.array([[50.0, 150.0], [51.0, 149.0], [60.0, 172.0], [90.0, 188.0]])
@@ -23,8 +27,7 @@ def _losses_array(losses, who):
     try:
         arr = np.array([float(v) for v in losses], dtype=float)
     except TypeError:
-        raise AssertionError(f"{who}.train should return a list of floats (the logged losses), "
-                             f"got {type(losses).__name__}.") from None
+        fail(f"{who}.train should return a list of floats (the logged losses), got {type(losses).__name__}.")
     return arr
 
 
@@ -33,6 +36,7 @@ def _first_difference(mine, theirs, atol):
     return int(bad[0]) if bad.size else None
 
 
+@check
 def check_NeuralNetwork_train(NeuralNetwork_train, NeuralNetwork_train_before):
     # The constructor must not touch params.
     params = _params([0.1] * 9)
@@ -99,9 +103,11 @@ def _check_linear_case(LinearLayer, n, d_in, d_out, rng):
 
     layer = LinearLayer(d_in, d_out, np.random.default_rng(0))
     layer.w, layer.b = w.copy(), b.copy()
-    out = np.asarray(layer.forward(x.copy()))
+    given = Handed(x=x, delta=delta)
+    out = np.asarray(layer.forward(given.x))
     assert out.shape == (n, d_out), f"forward of x {x.shape} should give shape {(n, d_out)}, got {out.shape} ({shape})."
-    delta_in = np.asarray(layer.backward(delta.copy()))
+    delta_in = np.asarray(layer.backward(given.delta))
+    given.check("LinearLayer")
     assert delta_in.shape == (n, d_in), (
         f"backward should return delta_in of the input's shape {(n, d_in)}, got {delta_in.shape} ({shape}).")
     assert layer.dw is not None and np.shape(layer.dw) == (d_in, d_out), (
@@ -122,17 +128,15 @@ def _check_linear_case(LinearLayer, n, d_in, d_out, rng):
         probe.b = v
         return probe.forward(x.copy())
 
-    num_x = numerical_gradient_array(lambda v: probe.forward(v), x.copy(), delta)
+    num_x = numerical_gradient_array(lambda v: probe.forward(v.copy()), x.copy(), delta)
     num_w = numerical_gradient_array(with_w, w.copy(), delta)
     probe.w = w.copy()
     num_b = numerical_gradient_array(with_b, b.copy(), delta)
     for name, mine, num, what in (("delta_in", delta_in, num_x, "delta·wᵀ"),
                                   ("dw", dw, num_w, "xᵀ·delta, summed over the batch"),
                                   ("db", db, num_b, "the sum of delta's rows")):
-        err = rel_error(mine, num)
-        assert err < 1e-7, (
-            f"{name} disagrees with the numerical gradient ({shape}): relative error {err:.2e}. "
-            f"It should be {what}.")
+        compare("LinearLayer.backward", name, mine, num, shape, f"It should be {what}.", batch=n,
+                rtol=1e-7, atol=1e-9)
 
     lr = 0.1
     layer.update(lr)
@@ -142,6 +146,7 @@ def _check_linear_case(LinearLayer, n, d_in, d_out, rng):
         f"backward ({shape}).")
 
 
+@check
 def check_LinearLayer(LinearLayer):
     rng = np.random.default_rng(0)
     layer = LinearLayer(3, 4, rng)
@@ -151,7 +156,10 @@ def check_LinearLayer(LinearLayer):
     # A hand example: out = 1·1 + 2·1 + 0.5.
     layer = LinearLayer(2, 1, rng)
     layer.w, layer.b = np.array([[1.0], [1.0]]), np.array([0.5])
-    out = np.asarray(layer.forward(np.array([[1.0, 2.0]])))
+    out = np.asarray(call("LinearLayer.forward", layer.forward, np.array([[1.0, 2.0]])))
+    if out.shape == (1, 1) and abs(float(out[0, 0]) - 3.0) < 1e-12:
+        fail("forward([[1, 2]]) with w = [[1], [1]] and b = [0.5] gives [[3.0]] = x·w: the bias (偏置) b is "
+             "missing. out = x·w + b, with b added to every row.")
     assert out.shape == (1, 1) and abs(float(out[0, 0]) - 3.5) < 1e-12, (
         f"forward([[1, 2]]) with w = [[1], [1]] and b = [0.5] should be [[3.5]] (x·w + b); got {out.tolist()}.")
 
@@ -161,6 +169,7 @@ def check_LinearLayer(LinearLayer):
           "gradients, update is one SGD step")
 
 
+@check
 def check_SigmoidLayer(SigmoidLayer):
     layer = SigmoidLayer()
     y = np.asarray(layer.forward(np.zeros((2, 3))))
@@ -171,19 +180,19 @@ def check_SigmoidLayer(SigmoidLayer):
         x = 2.0 * rng.standard_normal(shape)
         delta = rng.standard_normal(shape)
         layer = SigmoidLayer()
-        y = np.asarray(layer.forward(x.copy()))
+        given = Handed(x=x, delta=delta)
+        y = np.asarray(layer.forward(given.x))
         assert y.shape == shape and np.all((y > 0) & (y < 1)), (
             f"forward should return values in (0, 1) in the input's shape {shape}.")
-        dx = np.asarray(layer.backward(delta.copy()))
-        assert dx.shape == shape, f"backward should return the input's shape {shape}, got {dx.shape}."
-        num = numerical_gradient_array(lambda v: SigmoidLayer().forward(v), x.copy(), delta)
-        err = rel_error(dx, num)
-        assert err < 1e-7, (
-            f"backward disagrees with the numerical gradient (shape {shape}): relative error {err:.2e}. "
-            f"The sigmoid's derivative is y(1 - y), with y the output of the last forward.")
+        dx = np.asarray(layer.backward(given.delta))
+        given.check("SigmoidLayer")
+        num = numerical_gradient_array(lambda v: SigmoidLayer().forward(v.copy()), x.copy(), delta)
+        compare("SigmoidLayer.backward", "dx", dx, num, f"shape {shape}",
+                "The sigmoid's derivative is y(1 - y), with y the output of the last forward.", rtol=1e-7, atol=1e-9)
     print("✓ SigmoidLayer: σ(0) = 0.5, backward matches numerical gradients")
 
 
+@check
 def check_MSELoss(MSELoss):
     loss = MSELoss()
     value = loss.forward(np.zeros(4), np.array([1.0, 0.0, 0.0, 1.0]))
@@ -194,18 +203,18 @@ def check_MSELoss(MSELoss):
     for shape in ((4, 1), (1, 1), (2, 3)):
         y_pred, y_true = rng.standard_normal(shape), rng.standard_normal(shape)
         loss = MSELoss()
-        loss.forward(y_pred.copy(), y_true.copy())
+        given = Handed(y_pred=y_pred, y_true=y_true)
+        loss.forward(given.y_pred, given.y_true)
         grad = np.asarray(loss.backward())
-        assert grad.shape == shape, f"backward should return the shape of y_pred {shape}, got {grad.shape}."
-        num = numerical_gradient(lambda v: float(MSELoss().forward(v, y_true.copy())), y_pred.copy())
-        err = rel_error(grad, num)
-        assert err < 1e-7, (
-            f"backward disagrees with the numerical gradient (shape {shape}): relative error {err:.2e}. "
-            f"Differentiate the mean of squares exactly: mind the factor 2 and the division by the "
-            f"number of entries.")
+        given.check("MSELoss")
+        num = numerical_gradient(lambda v: float(MSELoss().forward(v.copy(), y_true.copy())), y_pred.copy())
+        compare("MSELoss.backward", "the gradient", grad, num, f"shape {shape}",
+                "Differentiate the mean of squares exactly: mind the factor 2 and the division by the number of "
+                "entries.", batch=y_pred.size, rtol=1e-7, atol=1e-9)
     print("✓ MSELoss: forward example, backward matches numerical gradients")
 
 
+@check
 def check_layer_demo(losses, predictions, inference_y_trues):
     losses = np.asarray(losses, dtype=float)
     predictions = np.reshape(np.asarray(predictions, dtype=float), -1)

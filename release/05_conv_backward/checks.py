@@ -4,27 +4,22 @@ Each ``check_*`` prints one line starting with ✓ when it passes, and raises As
 sentence saying what is wrong and where to look when it does not. Gradients are checked against
 numerical gradients of YOUR conv_forward (central differences along a few random directions,
 then element by element to locate a mistake), so conv_forward must pass its own check first.
-The only fixed numbers here are hand-countable examples (all-ones inputs) and the seed's
-worked example of section 2, written as the seed's formulas.
+The only fixed numbers here are hand-countable examples (all-ones inputs) and the course notes'
+worked example of section 2, written as the course notes' formulas.
 """
 import numpy as np
 
-from gradient_check import numerical_gradient, rel_error
+from checking import (Handed, as_array, call, checker, compare_gradient, dependency_first, expect_shape, fail,
+                      mistake, returned)
+from gradient_check import numerical_gradient
 
 H_STEP = 1e-5      # central-difference step
 TOLERANCE = 1e-6   # largest relative error accepted between your gradient and the numerical one
 
 
-def _fail(message):
-    raise AssertionError(message)
-
-
-def _as_array(value, name, function):
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except Exception:
-        _fail(f"{function} returned something for `{name}` that is not a numeric array "
-              f"({type(value).__name__}); return a numpy array.")
+TASKS = ["conv_forward", "conv_backward_single_channel", "conv_backward_multi_channel",
+         "conv_backward_strided", "conv_backward"]
+check = checker(TASKS)
 
 
 def _out_size(size, kernel, stride, pad):
@@ -32,55 +27,24 @@ def _out_size(size, kernel, stride, pad):
 
 
 def _call_forward(conv_forward, x, w, b, stride=1, pad=0):
-    returned = conv_forward(x, w, b, stride, pad)
-    if not isinstance(returned, (tuple, list)) or len(returned) != 2:
-        _fail("conv_forward should return a pair `(out, cache)`: the output and whatever "
-              "conv_backward needs later (for example `(x, w, b, stride, pad)`).")
-    return _as_array(returned[0], "out", "conv_forward"), returned[1]
+    """conv_forward on copies of x, w, b (it fails if conv_forward changes one in place)."""
+    out, cache = returned(call("conv_forward", conv_forward, x, w, b, stride, pad), "conv_forward", ("out", "cache"))
+    return as_array(out, "out", "conv_forward"), cache
 
 
-def _three_gradients(returned, function):
-    if not isinstance(returned, (tuple, list)) or len(returned) != 3:
-        _fail(f"{function} should return three gradients `(dx, dw, db)`, in the order of the "
-              f"forward's inputs x, w, b.")
-    return tuple(_as_array(g, n, function) for g, n in zip(returned, ("dx", "dw", "db")))
+def _three_gradients(value, function):
+    return tuple(as_array(g, n, function) for g, n in zip(returned(value, function, ("dx", "dw", "db")),
+                                                          ("dx", "dw", "db")))
 
 
 def _expect_shape(function, name, array, shape, setting, what):
-    if array.shape != tuple(shape):
-        _fail(f"{function} with {setting}: `{name}` has shape {array.shape}, it should have the shape "
-              f"of {what}, {tuple(shape)}.")
+    expect_shape(function, name, array, shape, setting, what)
 
 
-def _inputs_unchanged(function, before, now):
-    for name in before:
-        if not np.array_equal(before[name], now[name]):
-            _fail(f"{function} changed its input `{name}` in place; compute into new arrays and leave "
-                  f"the inputs as they were.")
-
-
-def _compare_gradient(function, name, mine, f, at, setting, derivation, explain=None):
+def _compare_gradient(function, name, mine, f, at, setting, derivation, explain=None, batch=None):
     """Your gradient `mine` of the scalar f at `at` against central differences of f."""
-    if not np.all(np.isfinite(mine)):
-        _fail(f"{function} with {setting}: `{name}` contains NaN or inf.")
-    rng = np.random.default_rng(2024)
-    for _ in range(3):
-        v = rng.standard_normal(at.shape)
-        numeric = (f(at + H_STEP * v) - f(at - H_STEP * v)) / (2 * H_STEP)
-        if rel_error(np.sum(mine * v), numeric) > TOLERANCE:
-            break
-    else:
-        return
-    # Something is wrong: find where, element by element.
-    full = numerical_gradient(f, at.copy(), H_STEP)
-    diff = np.abs(mine - full)
-    where = np.unravel_index(np.argmax(diff), at.shape)
-    index = ", ".join(map(str, where))
-    extra = explain(where, mine, full) if explain else ""
-    _fail(f"{function} with {setting}: `{name}` does not match the numerical gradient (largest "
-          f"relative error {rel_error(mine, full):.2g}, should be below {TOLERANCE:g}). The worst "
-          f"entry is {name}[{index}]: yours is {mine[where]:.6g}, the numerical gradient is "
-          f"{full[where]:.6g}. {extra}Look at the derivation: {derivation}")
+    compare_gradient(function, name, mine, f, at, setting, derivation, numerical=numerical_gradient,
+                     explain=explain, batch=batch, tolerance=TOLERANCE, h=H_STEP)
 
 
 # ----------------------------------------------------------------------------------- forward
@@ -89,34 +53,35 @@ def _forward_problems(conv_forward):
     """Run the forward checks; raise AssertionError with the first problem found."""
     rng = np.random.default_rng(500)
     x, w, b = rng.standard_normal((2, 3, 7, 5)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(4)
-    before = {"x": x.copy(), "w": w.copy(), "b": b.copy()}
     for stride, pad in ((1, 0), (2, 1), (3, 0), (2, 2)):
         out, _ = _call_forward(conv_forward, x, w, b, stride, pad)
         want = (2, 4, _out_size(7, 3, stride, pad), _out_size(5, 2, stride, pad))
         if out.shape != want:
-            _fail(f"For x (2, 3, 7, 5), w (4, 3, 3, 2), stride {stride}, pad {pad}, `out` has shape "
+            fail(f"For x (2, 3, 7, 5), w (4, 3, 3, 2), stride {stride}, pad {pad}, `out` has shape "
                   f"{out.shape}; it should be (N, F, Ho, Wo) = {want} with Ho = (H + 2·pad − KH) // "
                   f"stride + 1, floored when the stride does not divide H + 2·pad − KH (as in PyTorch), "
                   f"and likewise Wo.")
-        _inputs_unchanged("conv_forward", before, {"x": x, "w": w, "b": b})
         if not np.all(np.isfinite(out)):
-            _fail("`out` contains NaN or inf for ordinary random inputs.")
+            fail("`out` contains NaN or inf for ordinary random inputs.")
 
     out0, _ = _call_forward(conv_forward, np.zeros((2, 3, 7, 5)), w, b, 2, 1)
     if not np.allclose(out0, b.reshape(1, 4, 1, 1) * np.ones(out0.shape), rtol=1e-12, atol=1e-12):
-        _fail("With x = 0 every output of channel f should be the bias b[f]: one bias per output "
+        if not np.any(out0):
+            fail("With x = 0 `out` is all zeros, but every output of channel f should be the bias (偏置) "
+                 "b[f]: the bias is not added. Add b[f] to every position of output channel f.")
+        fail("With x = 0 every output of channel f should be the bias b[f]: one bias per output "
               "channel (filter), added at every position. Padding adds zeros, never the bias.")
 
-    # The seed's code tests its conv with all-ones: a 3×3 window of ones on ones sums 9 ones.
+    # The course notes' code tests its conv with all-ones: a 3×3 window of ones on ones sums 9 ones.
     ones = np.ones((1, 1, 5, 5))
     out, _ = _call_forward(conv_forward, ones, np.ones((1, 1, 3, 3)), np.zeros(1))
     if out.shape != (1, 1, 3, 3) or not np.allclose(out, 9.0):
-        _fail("All-ones 5×5 input, all-ones 3×3 kernel, no bias: every output should be 9 (each "
+        fail("All-ones 5×5 input, all-ones 3×3 kernel, no bias: every output should be 9 (each "
               "3×3 window holds nine ones), shape (1, 1, 3, 3).")
     out, _ = _call_forward(conv_forward, ones, np.ones((1, 1, 3, 3)), np.zeros(1), 1, 1)
     counted = np.array([[4, 6, 6, 6, 4], [6, 9, 9, 9, 6], [6, 9, 9, 9, 6], [6, 9, 9, 9, 6], [4, 6, 6, 6, 4]])
     if out.shape != (1, 1, 5, 5) or not np.allclose(out[0, 0], counted):
-        _fail("All-ones 5×5 input, all-ones 3×3 kernel, pad 1: a corner window overlaps 4 ones of "
+        fail("All-ones 5×5 input, all-ones 3×3 kernel, pad 1: a corner window overlaps 4 ones of "
               "the input, an edge window 6, an inner window 9 — the padding must be zeros around "
               "the input (np.pad with constant 0), and the output 5×5.")
 
@@ -125,16 +90,18 @@ def _forward_problems(conv_forward):
         pick = np.zeros((1, 3, 3, 2))
         pick[0, c, m, n] = 1.0
         out, _ = _call_forward(conv_forward, x, pick, np.zeros(1), stride, pad)
-        xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        xp = np.zeros((2, 3, 7 + 2 * pad, 5 + 2 * pad))
+        xp[:, :, pad:pad + 7, pad:pad + 5] = x
         Ho, Wo = _out_size(7, 3, stride, pad), _out_size(5, 2, stride, pad)
         want = xp[:, c, m:m + (Ho - 1) * stride + 1:stride, n:n + (Wo - 1) * stride + 1:stride]
         if out.shape != (2, 1, Ho, Wo) or not np.allclose(out[:, 0], want, rtol=1e-12, atol=1e-12):
-            _fail(f"A kernel that is 0 except w[0, {c}, {m}, {n}] = 1 (stride {stride}, pad {pad}) should "
+            fail(f"A kernel that is 0 except w[0, {c}, {m}, {n}] = 1 (stride {stride}, pad {pad}) should "
                   f"give out[n, 0, i, j] = xp[n, {c}, i·{stride} + {m}, j·{stride} + {n}] (xp: x padded). "
                   f"Check the window's start (i·stride) and that the forward pass does NOT flip the "
-                  f"kernel: deep learning's 'convolution' is a correlation (seed 0_2_1, eq. 1).")
+                  f"kernel: deep learning's 'convolution' is a correlation (course notes, part 0_2_1, eq. 1).")
 
 
+@check
 def check_conv_forward(conv_forward):
     """Shapes (floored), bias, padding, stride, and the kernel's orientation."""
     _forward_problems(conv_forward)
@@ -143,11 +110,7 @@ def check_conv_forward(conv_forward):
 
 
 def _forward_first(conv_forward, function):
-    try:
-        _forward_problems(conv_forward)
-    except AssertionError as problem:
-        _fail(f"{function} is checked with numerical gradients of your conv_forward, which does not "
-              f"pass its own check yet. Fix conv_forward first: {problem}")
+    dependency_first(check_conv_forward, (conv_forward,), function, "conv_forward", TASKS)
 
 
 def _loss(conv_forward, dout, stride=1, pad=0):
@@ -167,27 +130,26 @@ def _loss(conv_forward, dout, stride=1, pad=0):
 
 DERIVE_SINGLE = {
     "dx": "dx = pδ ⋆ rot180(w): δ padded with KH − 1 rows and KW − 1 columns of zeros on every side, "
-          "correlated with the kernel rotated by 180° (seed 0_2_1, eq. 16; notebook section 2)",
+          "correlated with the kernel rotated by 180° (course notes, part 0_2_1, eq. 16; notebook section 2)",
     "dw": "dw[m, n] = Σ_i Σ_j δ[i, j] · x[i + m, j + n]: x correlated with δ (eq. 5)",
     "db": "db = Σ_i Σ_j δ[i, j], one number (eq. 6)",
 }
 
 
+@check
 def check_conv_backward_single_channel(conv_backward_single_channel, conv_forward):
-    """Shapes, the seed's worked example (5×5 input, 3×3 kernel), numerical gradients."""
+    """Shapes, the course notes' worked example (5×5 input, 3×3 kernel), numerical gradients."""
     _forward_first(conv_forward, "conv_backward_single_channel")
     name = "conv_backward_single_channel"
 
-    # The seed's worked example: δ^{l-1} entries written out in 0_2_1.
+    # The course notes' worked example: δ^{l-1} entries written out in 0_2_1.
     rng = np.random.default_rng(510)
     x, w, d = rng.standard_normal((5, 5)), rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
-    before = {"dout": d.copy(), "x": x.copy(), "w": w.copy()}
-    dx, dw, db = _three_gradients(conv_backward_single_channel(d, x, w), name)
-    _inputs_unchanged(name, before, {"dout": d, "x": x, "w": w})
+    dx, dw, db = _three_gradients(call(name, conv_backward_single_channel, d, x, w), name)
     _expect_shape(name, "dx", dx, (5, 5), "x (5, 5), w (3, 3)", "x")
     _expect_shape(name, "dw", dw, (3, 3), "x (5, 5), w (3, 3)", "w")
     if db.size != 1:
-        _fail(f"{name}: `db` should be one number (the single filter has one bias), got shape {db.shape}.")
+        fail(f"{name}: `db` should be one number (the single filter has one bias), got shape {db.shape}.")
     seed = [
         ((0, 0), "δ00·W00", d[0, 0] * w[0, 0]),
         ((0, 1), "δ01·W00 + δ00·W01", d[0, 1] * w[0, 0] + d[0, 0] * w[0, 1]),
@@ -196,9 +158,14 @@ def check_conv_backward_single_channel(conv_backward_single_channel, conv_forwar
         ((1, 1), "δ11·W00 + δ01·W10 + δ10·W01 + δ00·W11",
          d[1, 1] * w[0, 0] + d[0, 1] * w[1, 0] + d[1, 0] * w[0, 1] + d[0, 0] * w[1, 1]),
     ]
+    mine = np.array([dx[i, j] for (i, j), _, _ in seed])
+    phrase = mistake(mine, np.array([value for _, _, value in seed]),
+                     against="the worked example's δ^(l-1)_00 … δ^(l-1)_11")
+    if phrase:
+        fail(f"`{name}`: on the course notes' worked example (5×5 input, 3×3 kernel) your `dx` {phrase}.")
     for (i, j), formula, value in seed:
         if abs(dx[i, j] - value) > 1e-10 * (1 + abs(value)):
-            _fail(f"The seed's worked example (5×5 input, 3×3 kernel) writes δ^(l-1)_{i}{j} = {formula}; "
+            fail(f"The course notes' worked example (5×5 input, 3×3 kernel) writes δ^(l-1)_{i}{j} = {formula}; "
                   f"your dx[{i}, {j}] = {dx[i, j]:.6g} differs from it ({value:.6g}). Output (i, j) "
                   f"reaches input (i', j') through W[i' − i, j' − j]: with the padded δ this is a "
                   f"correlation with the ROTATED kernel w[::-1, ::-1].")
@@ -208,11 +175,11 @@ def check_conv_backward_single_channel(conv_backward_single_channel, conv_forwar
         x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
         d = rng.standard_normal((H - KH + 1, W - KW + 1))
         setting = f"x ({H}, {W}), w ({KH}, {KW})"
-        dx, dw, db = _three_gradients(conv_backward_single_channel(d, x, w), name)
+        dx, dw, db = _three_gradients(call(name, conv_backward_single_channel, d, x, w), name)
         _expect_shape(name, "dx", dx, x.shape, setting, "x")
         _expect_shape(name, "dw", dw, w.shape, setting, "w")
         if db.size != 1:
-            _fail(f"{name}: `db` should be one number, got shape {db.shape}.")
+            fail(f"{name}: `db` should be one number, got shape {db.shape}.")
         D = d[None, None]
         of_x, of_w, of_b = _loss(conv_forward, D)
         _compare_gradient(name, "dx", dx, lambda v: of_x(w[None, None], np.zeros(1))(v[None, None]),
@@ -221,7 +188,7 @@ def check_conv_backward_single_channel(conv_backward_single_channel, conv_forwar
                           w, setting, DERIVE_SINGLE["dw"])
         _compare_gradient(name, "db", db.reshape(1), of_b(x[None, None], w[None, None]),
                           np.zeros(1), setting, DERIVE_SINGLE["db"])
-    print("✓ conv_backward_single_channel: the seed's worked example (dx[0,0] = δ00·W00, ...) and "
+    print("✓ conv_backward_single_channel: the course notes' worked example (dx[0,0] = δ00·W00, ...) and "
           "numerical gradients of dx, dw, db on four shapes (non-square, 1×1 kernel) are right.")
 
 
@@ -229,7 +196,7 @@ def check_conv_backward_single_channel(conv_backward_single_channel, conv_forwar
 
 DERIVE_MULTI = {
     "dx": "dx[n, c] = Σ_f pδ[n, f] ⋆ rot180(w[f, c]): every output channel f sends gradient back to "
-          "every input channel c (seed 0_2_2, eq. 8)",
+          "every input channel c (course notes, part 0_2_2, eq. 8)",
     "dw": "dw[f, c] = Σ_n x[n, c] ⋆ δ[n, f]: one single-channel correlation per (f, c), summed over "
           "the batch (eq. 5)",
     "db": "db[f] = Σ_n Σ_i Σ_j δ[n, f, i, j] (eq. 6, summed over the batch)",
@@ -242,10 +209,8 @@ def _check_batch(function, backward, conv_forward, shapes, derivation, with_stri
         x, w = rng.standard_normal((N, C, H, W)), rng.standard_normal((F, C, KH, KW))
         d = rng.standard_normal((N, F, _out_size(H, KH, stride, 0), _out_size(W, KW, stride, 0)))
         setting = f"x {x.shape}, w {w.shape}" + (f", stride {stride}" if with_stride else "")
-        before = {"dout": d.copy(), "x": x.copy(), "w": w.copy()}
-        returned = backward(d, x, w, stride) if with_stride else backward(d, x, w)
-        dx, dw, db = _three_gradients(returned, function)
-        _inputs_unchanged(function, before, {"dout": d, "x": x, "w": w})
+        grads = call(function, backward, d, x, w, stride) if with_stride else call(function, backward, d, x, w)
+        dx, dw, db = _three_gradients(grads, function)
         _expect_shape(function, "dx", dx, x.shape, setting, "x (N, C, H, W)")
         _expect_shape(function, "dw", dw, w.shape, setting, "w (F, C, KH, KW)")
         _expect_shape(function, "db", db, (F,), setting, "b (F,): one bias per filter")
@@ -260,10 +225,11 @@ def _check_batch(function, backward, conv_forward, shapes, derivation, with_stri
                         f"0..{cols - 1} of x; the rest is in no window and its gradient is 0. ")
             return ""
         _compare_gradient(function, "dx", dx, of_x(w, b), x, setting, derivation["dx"], unreached)
-        _compare_gradient(function, "dw", dw, of_w(x, b), w, setting, derivation["dw"])
-        _compare_gradient(function, "db", db, of_b(x, w), b, setting, derivation["db"])
+        _compare_gradient(function, "dw", dw, of_w(x, b), w, setting, derivation["dw"], batch=N)
+        _compare_gradient(function, "db", db, of_b(x, w), b, setting, derivation["db"], batch=N)
 
 
+@check
 def check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward):
     """Shapes and numerical gradients, NCHW batches, stride 1, no padding."""
     _forward_first(conv_forward, "conv_backward_multi_channel")
@@ -280,7 +246,7 @@ def check_conv_backward_multi_channel(conv_backward_multi_channel, conv_forward)
 
 DERIVE_STRIDED = {
     "dx": "insert stride − 1 zeros between the rows and the columns of δ, pad with KH − 1 / KW − 1 "
-          "zeros, correlate with rot180(w) and sum over f (seed 0_2_3); rows and columns of x that no "
+          "zeros, correlate with rot180(w) and sum over f (course notes, part 0_2_3); rows and columns of x that no "
           "window reaches get 0",
     "dw": "dw[f, c, m, n] = Σ δ[n', f, i, j] · x[n', c, i·stride + m, j·stride + n]: x correlated with "
           "the zero-inserted δ",
@@ -288,6 +254,7 @@ DERIVE_STRIDED = {
 }
 
 
+@check
 def check_conv_backward_strided(conv_backward_strided, conv_forward):
     """Shapes and numerical gradients with stride 2 and 3, including strides that do not divide."""
     _forward_first(conv_forward, "conv_backward_strided")
@@ -305,12 +272,13 @@ def check_conv_backward_strided(conv_backward_strided, conv_forward):
 
 DERIVE_GENERAL = {
     "dx": "compute the gradient with respect to the PADDED input xp as in the strided case, then cut "
-          "the padding off: dx = dxp[:, :, pad:pad + H, pad:pad + W] (seed 0_2_4, eq. 9)",
-    "dw": "dw is x PADDED correlated with the zero-inserted δ (seed 0_2_4, eq. 5 with pz)",
+          "the padding off: dx = dxp[:, :, pad:pad + H, pad:pad + W] (course notes, part 0_2_4, eq. 9)",
+    "dw": "dw is x PADDED correlated with the zero-inserted δ (course notes, part 0_2_4, eq. 5 with pz)",
     "db": "db[f] = Σ δ[:, f]: padding does not change it",
 }
 
 
+@check
 def check_conv_backward(conv_backward, conv_forward):
     """Numerical gradients through your own conv_forward's cache, for several stride/pad settings."""
     _forward_first(conv_forward, "conv_backward")
@@ -323,17 +291,17 @@ def check_conv_backward(conv_backward, conv_forward):
         rng = np.random.default_rng(seed_)
         x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((F, C, KH, KW)), rng.standard_normal(F)
         setting = f"x {x.shape}, w {w.shape}, stride {stride}, pad {pad}"
-        out, cache = _call_forward(conv_forward, x, w, b, stride, pad)
-        d = rng.standard_normal(out.shape)
-        before = {"dout": d.copy()}
-        dx, dw, db = _three_gradients(conv_backward(d, cache), "conv_backward")
-        _inputs_unchanged("conv_backward", before, {"dout": d})
+        d = rng.standard_normal((N, F, _out_size(H, KH, stride, pad), _out_size(W, KW, stride, pad)))
+        given = Handed(x=x, w=w, b=b, dout=d)
+        _, cache = returned(conv_forward(given.x, given.w, given.b, stride, pad), "conv_forward", ("out", "cache"))
+        dx, dw, db = _three_gradients(conv_backward(given.dout, cache), "conv_backward")
+        given.check("conv_backward")  # dout, and x, w, b kept in your cache
         _expect_shape("conv_backward", "dx", dx, x.shape, setting, "x (N, C, H, W), without the padding")
         _expect_shape("conv_backward", "dw", dw, w.shape, setting, "w (F, C, KH, KW)")
         _expect_shape("conv_backward", "db", db, (F,), setting, "b (F,)")
         of_x, of_w, of_b = _loss(conv_forward, d, stride, pad)
         _compare_gradient("conv_backward", "dx", dx, of_x(w, b), x, setting, DERIVE_GENERAL["dx"])
-        _compare_gradient("conv_backward", "dw", dw, of_w(x, b), w, setting, DERIVE_GENERAL["dw"])
-        _compare_gradient("conv_backward", "db", db, of_b(x, w), b, setting, DERIVE_GENERAL["db"])
+        _compare_gradient("conv_backward", "dw", dw, of_w(x, b), w, setting, DERIVE_GENERAL["dw"], batch=N)
+        _compare_gradient("conv_backward", "db", db, of_b(x, w), b, setting, DERIVE_GENERAL["db"], batch=N)
     print("✓ conv_backward: dx, dw, db match numerical gradients through your conv_forward's cache "
           "for stride/pad (1, 1), (2, 1), (2, 2) floored, (3, 0) and a 1×1 kernel with pad 2.")
