@@ -229,7 +229,7 @@ def check_dropout_forward(dropout_forward):
             fail(f"In train mode (p = {p}) every kept entry should be x / p (inverted dropout), every other 0.")
         if not np.array_equal(kept, np.random.default_rng(123).random(x.shape) < p):
             fail(f"With seed 123 and p = {p} the kept entries should be exactly those where "
-                  f"np.random.default_rng(123).random(x.shape) < p (a fresh generator from the seed).")
+                  f"np.random.default_rng(123).random(x.shape) < p (a fresh generator made from its random seed).")
         again = _array(dropout_forward(x, dict(param))[0], "out")
         if not np.array_equal(again, out):
             fail("Two calls with the same seed should give the same output.")
