@@ -164,14 +164,16 @@ def postgres():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_grading_feedback_and_grades_in_postgresql(tmp_path, monkeypatch, postgres):
+def test_grading_feedback_and_grades_in_postgresql(tmp_path, monkeypatch, postgres, local_cluster):
+    """Graded on the Dask cluster into PostgreSQL: the workers use private gradebooks, the
+    coordinator writes the server's."""
     from nbgrader.api import Gradebook
 
     url = postgres("gradebook_scale")
     reference = make_class(tmp_path / "sqlite")
     grade(reference, monkeypatch, workers=2)
     course = make_class(tmp_path / "postgres")
-    reports = grade(course, monkeypatch, workers=2, db_url=url)
+    reports = grade(course, monkeypatch, scheduler=local_cluster[0].scheduler_address, db_url=url)
     assert totals(reports) == EXPECTED
     assert not (course / "gradebook.db").exists()  # everything went to the server
     assert nbgrader_config(course).CourseDirectory.db_url == with_driver(url)
