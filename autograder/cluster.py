@@ -32,6 +32,7 @@ with bubblewrap installed, one task at a time per process::
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -92,7 +93,11 @@ def _private_course(slug: str, key: str) -> Path:
     if slug in _COURSES:
         return _COURSES[slug]
     _ensure_source(slug, key)
-    root = Path(_COURSES[next(iter(_COURSES))] if _COURSES else tempfile.mkdtemp(prefix="bplab-dask-course-"))
+    if _COURSES:
+        root = _COURSES[next(iter(_COURSES))]
+    else:
+        root = Path(tempfile.mkdtemp(prefix="bplab-dask-course-"))
+        atexit.register(shutil.rmtree, root, True)  # when the worker process ends (not if it is killed)
     config = nbgrader_config(root, release_dir=root / "release", db_url=_private_db(root))
     result = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config).generate_assignment(slug, force=True)
     if not result["success"]:
