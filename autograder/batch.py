@@ -8,6 +8,7 @@ submission it held.
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -19,6 +20,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from . import catalogue, intake, paths
 from .config import nbgrader_config
@@ -35,13 +37,18 @@ class Job:
     course_root: Path
     student: str
     slug: str
-    staging_root: Path  # private to the grader; removed when the batch ends
+    staging_root: Path  # private to the grader; its batch folder is removed when the batch ends
     cell_timeout: float
     submission_timeout: float = 300.0
 
     @property
     def submitted(self) -> Path:
         return self.course_root / "submitted" / self.student / self.slug
+
+    @property
+    def kernels_root(self) -> Path:
+        """Where this batch's kernels get their scratch folders."""
+        return self.staging_root.parent / "kernels"
 
     @property
     def autograded(self) -> Path:
@@ -91,6 +98,7 @@ def _api(course_root: Path, staging_root: Path, cell_timeout: float, submission_
 
     config = nbgrader_config(course_root, cell_timeout=cell_timeout, submission_timeout=submission_timeout)
     config.CourseDirectory.submitted_directory = str(staging_root)  # nbgrader reads only the staged copies
+    config.ExecuteAndGrade.scratch_root = str(staging_root.parent / "kernels")
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -184,16 +192,28 @@ def autograde(course_root: Path, slugs: list[str], students: list[str] | None = 
     if not found:
         log(f"Nothing to grade: no submitted/<student>/<assignment>/ folders under {course_root}.")
         return []
-    staging_root = Path(tempfile.mkdtemp(prefix="bplab-staged-"))
-    try:
-        jobs = [Job(course_root, student, slug, staging_root, cell_timeout, submission_timeout) for student, slug in found]
+    with batch_folder() as staging_root:
+        jobs = [Job(course_root, student, slug, staging_root, cell_timeout, submission_timeout)
+                for student, slug in found]
         plan = regrade.Plan(jobs, force, log)
         try:
             return plan.kept + (_grade_all(plan.todo, workers, plan.progress) if plan.todo else [])
         finally:
             plan.record()
+
+
+@contextlib.contextmanager
+def batch_folder() -> Iterator[Path]:
+    """A grading batch's private folder, removed at the end with every kernel's scratch folder (even
+    of a worker that was killed); yields the staging folder, ``Job.staging_root``."""
+    root = Path(tempfile.mkdtemp(prefix="bplab-batch-"))
+    os.chmod(root, 0o711)  # kernels/ below is reached by the kernels' user; staged/ is the grader's alone
+    (root / "staged").mkdir(mode=0o700)
+    (root / "kernels").mkdir(mode=0o711)
+    try:
+        yield root / "staged"
     finally:
-        remove_tree(staging_root)
+        remove_tree(root)
 
 
 def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionReport]:
@@ -219,6 +239,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
         memory = max(WORKER_MEMORY, ExecuteAndGrade.limits.memory + 2**30)
         config = nbgrader_config(course_root)
+        config.ExecuteAndGrade.scratch_root = str(jobs[0].kernels_root)
 
         def prestart(job: Job | None) -> None:  # in the worker: the next submission's kernel boots meanwhile
             from .kernel import prestart

@@ -144,13 +144,14 @@ def grade_task(spec: dict) -> dict:
             target = submitted / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        job = batch.Job(root, student, slug, root / "staging", spec["cell_timeout"], spec["submission_timeout"])
-        try:
-            report, _ = batch._grade_in_worker(job)
-            files = _read_folder(job.autograded)
-        finally:
-            for folder in (submitted, job.autograded, root / "feedback" / student):
-                intake.remove_tree(folder)
+        with batch.batch_folder() as staging_root:
+            job = batch.Job(root, student, slug, staging_root, spec["cell_timeout"], spec["submission_timeout"])
+            try:
+                report, _ = batch._grade_in_worker(job)
+                files = _read_folder(job.autograded)
+            finally:
+                for folder in (submitted, job.autograded, root / "feedback" / student):
+                    intake.remove_tree(folder)
         return {"report": asdict(report), "files": files, "seconds": time.monotonic() - start,
                 "host": os.uname().nodename, "pid": os.getpid()}
 
@@ -229,6 +230,9 @@ def connect(scheduler: str, log=print):
     return client, cluster
 
 
+MAX_RETRIES = 3  # a submission whose result is lost with its worker is graded again, at most this often
+
+
 def run(jobs: list, scheduler: str, log=print) -> Iterator[tuple[object, tuple[SubmissionReport, float]]]:
     """``(job, (report, seconds))`` for every job, graded on the Dask cluster ``scheduler``."""
     from distributed import as_completed
@@ -249,6 +253,7 @@ def run(jobs: list, scheduler: str, log=print) -> Iterator[tuple[object, tuple[S
         pending = list(reversed(jobs))
         running = as_completed()
         held: dict = {}  # future -> (job, notes, timestamp)
+        retries: dict = {}  # job -> times its result was lost with a worker
         window = max(8, 4 * threads)
         try:
             while pending or held:
@@ -276,6 +281,12 @@ def run(jobs: list, scheduler: str, log=print) -> Iterator[tuple[object, tuple[S
                 try:
                     result = future.result()
                 except Exception as error:  # the worker died too often, or the task raised
+                    lost = future.status != "error"  # computed, then lost with its worker before it was gathered
+                    retries[job] = retries.get(job, 0) + 1
+                    if lost and retries[job] <= MAX_RETRIES:
+                        log(f"  {job.student} {job.slug}: its result was lost with a worker; grading it again")
+                        pending.append(job)
+                        continue
                     reason = f"{type(error).__name__}: {str(error)[:200]}"
                     yield job, (_failed(job, ERROR, f"the grader failed on this submission on the cluster ({reason}); "
                                                     "tell your instructor."), 0.0)

@@ -20,7 +20,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Unicode
 
 from . import harness, sandbox
 from .cases import Case, Task
@@ -53,6 +53,8 @@ class ExecuteAndGrade(Execute):
                                            "cases together.").tag(config=True)
     output_budget = Integer(2 * 2**20, help="Bytes of output kept from a whole notebook, across every kind "
                                             "of output message.").tag(config=True)
+    scratch_root = Unicode("", help="Folder for the kernels' scratch folders (default: the system's temporary "
+                                    "folder); make autograde uses one per batch and removes it at the end.").tag(config=True)
     # zmq drops a message over kernel.MAX_MESSAGE_BYTES together with the connection it came on: a
     # cell whose reply came but whose end-of-output status was lost is finished, not hung, and the
     # channels are opened again (see _reconnect).
@@ -68,7 +70,8 @@ class ExecuteAndGrade(Execute):
         isolation = sandbox.detect()
         spare = take_spare((resources["nbgrader"]["student"], slug),  # started ahead for these very files
                            Path(resources["metadata"]["path"]))
-        self._scratch = spare[1] if spare else sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation)
+        self._scratch = spare[1] if spare else sandbox.make_scratch(Path(resources["metadata"]["path"]), isolation,
+                                                                   Path(self.scratch_root) if self.scratch_root else None)
         if spare:
             self.km = spare[0]
         self._isolation = isolation

@@ -143,10 +143,11 @@ def wrap(command: list[str], scratch: Path, limits: Limits, isolation: Isolation
     return confine + ["--"] + command
 
 
-def make_scratch(support: Path, isolation: Isolation) -> Path:
-    """A private folder for one kernel: its sockets and connection file, and in ``files/`` copies of
-    the assignment's support files (the kernel's working folder outside bubblewrap)."""
-    scratch = Path(tempfile.mkdtemp(prefix="bplab-kernel-"))
+def make_scratch(support: Path, isolation: Isolation, root: Path | None = None) -> Path:
+    """A private folder for one kernel, in ``root`` (the system's temporary folder by default): its
+    sockets and connection file, and in ``files/`` copies of the assignment's support files (the
+    kernel's working folder outside bubblewrap)."""
+    scratch = Path(tempfile.mkdtemp(prefix="bplab-kernel-", dir=root))
     files = scratch / "files"
     files.mkdir()
     for path in support.iterdir():

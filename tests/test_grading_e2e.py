@@ -161,7 +161,7 @@ def test_feedback_names_the_wrong_output_and_leaks_nothing(graded_class, slugs):
         own = notebook_lines(root / "submitted" / student / slug / f"{slug}.ipynb")
         assert find_leaks(folder, slug, own, check_values=False) == [], folder
     cai = (root / "feedback" / "cai" / "01_fc_layer" / "01_fc_layer.html").read_text()
-    assert "<code>dw</code> is wrong" in cai or "`dw` is wrong" in cai
+    assert "`dw` is exactly 1/N of the expected values (N = 4) — did you average over the batch" in cai
     assert "`dx` is wrong" not in cai and "`db` is wrong" not in cai
     assert "Your code took" in cai and "the reference" in cai  # time against the reference
 

@@ -243,7 +243,7 @@ def build_course(root):
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile") / "course"
     build_course(root)
-    seen = [f"scratch before: {sorted(p.name for p in Path(tempfile.gettempdir()).glob('bplab-kernel-*'))}"]
+    seen = [f"scratch before: {sorted(p.name for p in Path(tempfile.gettempdir()).glob('bplab-*'))}"]
     reports = batch.autograde(root, [SLUG], workers=2, cell_timeout=5, submission_timeout=SUBMISSION_TIMEOUT,
                               log=seen.append)
     feedback.generate(root, [SLUG], log=lambda *_: None)
@@ -463,8 +463,8 @@ def test_kernels_write_only_to_a_bounded_tmpfs_that_vanishes(graded):
     _, reports, scores, seen = graded
     for student in ("digger", "filler"):
         assert scores[student] == FULL and reports[student].status == "graded", reports[student].message
-    leftovers = [p for p in Path(tempfile.gettempdir()).glob("bplab-kernel-*") if p.name not in seen[0]]
-    assert leftovers == [], "kernel scratch folders survived grading"
+    leftovers = [p for p in Path(tempfile.gettempdir()).glob("bplab-*") if p.name not in seen[0]]
+    assert leftovers == [], "kernel scratch or staging folders survived grading"
 
 
 def test_one_deadline_bounds_a_whole_submission(graded):
