@@ -39,7 +39,6 @@ class Limits:
     processes: int = 512         # processes and threads of the sandbox user
     file_size: int = 64 * 2**20  # bytes per file written
     open_files: int = 512
-    output: int = 1 * 2**20      # bytes of output kept per cell
     tmp: int = 256 * 2**20       # bytes of each of the kernel's tmpfs folders, WORKDIR and /tmp (bubblewrap)
 
 
