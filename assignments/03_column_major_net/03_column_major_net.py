@@ -261,6 +261,13 @@ check_FC(FC)
 # ### Task 3 — `Net` (2 points)
 #
 # Implement `Net.train` and `Net.predict`.
+#
+# **How it is graded.** Your network is trained on the four XOR points, then judged on what it
+# learned, not on what it reports: the grader reads the trained `net.fc1` and `net.fc2` (their `w`
+# and `b`, so keep those two attributes and the shapes `FC` gives them) and runs the forward pass
+# itself, on the four points and on points near them that `train` never saw; `predict` is also
+# called on such new points and must agree with that forward pass. A `predict` that remembers the
+# training targets instead of computing them earns nothing.
 
 # %% answer="Net"
 class Net:
@@ -389,7 +396,10 @@ def gradient_check(layer, x):
     - x: the layer's input, e.g. (in, N) for an FC layer
 
     Sets layer.lr to 0 during the check and restores it afterwards (also when something raises).
-    Rules: the layer's weights must be unchanged afterwards (the check must not train it).
+    Rules: the layer's weights must be unchanged afterwards (the check must not train it). The
+    grader hands it correct layers and layers whose backward is wrong (a flipped sign, a missing
+    factor, an average instead of a sum, ...): it must return a tiny error for the first and a
+    large one for the second, so compute the error, never return a constant.
 
     Returns:
     - error: rel_error(residual_x, numerical gradient of L with respect to x), one number (a
