@@ -354,7 +354,12 @@ def judge(case: Case, reply: harness.Reply | None, slug: str) -> Verdict:
                 if value is None and name in case.expected]
     problems += [f"`{name}` could not be converted to a numeric array" for name in reply.unconvertible
                  if name in case.expected]
-    problems += [scrub(p, slug) for p in case.judge({name: value for name, value in outputs.items() if value is not None})]
+    try:
+        judged = case.judge({name: value for name, value in outputs.items() if value is not None})
+    except Exception as error:  # outputs no honest solution returns (odd shapes, sizes, kinds)
+        judged = [f"your outputs could not be judged ({type(error).__name__}): check their shapes and types "
+                  "against the docstring"]
+    problems += [scrub(p, slug) for p in judged]
     mutated = [name for name, value in case.inputs.items()
                if not _same(harness.decode_array(reply.inputs_after.get(name)), value)]
     notes = ["your code changed its input " + _listed(mutated, "`") + " in place; it must leave inputs "

@@ -128,3 +128,12 @@ def test_without_bubblewrap_the_grader_says_loudly_what_still_holds():
     text = "\n".join(Isolation("limits", why="the bwrap command is not installed").describe(Limits()))
     assert "WARNING" in text and "can READ any file" in text and "bwrap command is not installed" in text
     assert "verdicts are still computed outside the kernel" in text and "resource limits" in text
+
+
+def test_outputs_a_judge_cannot_handle_fail_the_case_not_the_grader(case):
+    def fragile(outputs):
+        raise IndexError("a judge that assumed a shape")
+
+    from dataclasses import replace
+    verdict = judge(replace(case, judge=fragile), reply(case, outputs={"y": case.inputs["x"] * 3}), SLUG)
+    assert "could not be judged (IndexError)" in verdict.problems[0]
