@@ -226,8 +226,9 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         tasks_for(slug)  # the hidden cases and their references, computed once, before the workers fork
     _create_students(course_root, sorted({j.student for j in jobs}))
     isolation = detect()
+    limits = ExecuteAndGrade.limits_from(nbgrader_config(course_root))
     log(f"Student kernels run with isolation '{isolation.mode}':")
-    for line in isolation.describe(ExecuteAndGrade.limits):
+    for line in isolation.describe(limits):
         log(f"  {line}")
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     scheduler = os.environ.get(cluster.SCHEDULER_ENV)  # set by --scheduler / --dask-local (SCHEDULER=)
@@ -237,7 +238,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
     else:
         workers = workers or os.cpu_count() or 1
         log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
-        memory = max(WORKER_MEMORY, ExecuteAndGrade.limits.memory + 2**30)
+        memory = max(WORKER_MEMORY, limits.memory + 2**30)
         config = nbgrader_config(course_root)
         config.ExecuteAndGrade.scratch_root = str(jobs[0].kernels_root)
 
@@ -247,7 +248,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
                 prestart(None)
             else:
                 prestart(job.submitted, job.student, job.slug, Path(config.CourseDirectory.source_directory) / job.slug,
-                         ExecuteAndGrade.limits, config)
+                         limits, config)
 
         results = run_in_workers(jobs, _grade_in_worker, workers, _worker_lost, memory, prestart)
     reports = []

@@ -46,9 +46,20 @@ MALFORMED = "your kernel's reply could not be read ({why}); did your code change
 MUTATION_SHARE = 0.25  # of a task's points, lost once when any case changed an input in place
 
 
+_DEFAULT_LIMITS = sandbox.Limits()
+# sandbox.Limits field -> the ExecuteAndGrade setting that sets it (c.ExecuteAndGrade.<name> in nbgrader_config.py)
+LIMIT_SETTINGS = {"memory": "memory_limit", "cpu": "cpu_limit", "processes": "process_limit",
+                  "file_size": "file_size_limit", "tmp": "tmpfs_size"}
+
+
 class ExecuteAndGrade(Execute):
 
-    limits = sandbox.Limits()
+    memory_limit = Integer(_DEFAULT_LIMITS.memory, help="Bytes of address space of a student's kernel.").tag(config=True)
+    cpu_limit = Integer(_DEFAULT_LIMITS.cpu, help="CPU seconds of a student's kernel.").tag(config=True)
+    process_limit = Integer(_DEFAULT_LIMITS.processes, help="Processes and threads of a student's kernel.").tag(config=True)
+    file_size_limit = Integer(_DEFAULT_LIMITS.file_size, help="Bytes of one file a student's kernel writes.").tag(config=True)
+    tmpfs_size = Integer(_DEFAULT_LIMITS.tmp, help="Bytes of each of the kernel's two tmpfs folders (its working "
+                                                   "folder and /tmp; bubblewrap only).").tag(config=True)
     submission_timeout = Float(300.0, help="Seconds a whole submission may take: its cells and the hidden "
                                            "cases together.").tag(config=True)
     output_budget = Integer(2 * 2**20, help="Bytes of output kept from a whole notebook, across every kind "
@@ -92,6 +103,17 @@ class ExecuteAndGrade(Execute):
         resources[RESOURCE_KEY] = SubmissionReport(
             resources["nbgrader"]["student"], slug, status, message, results)
         return self.nb, self.resources
+
+    @property
+    def limits(self) -> sandbox.Limits:
+        return sandbox.Limits(**{field: getattr(self, name) for field, name in LIMIT_SETTINGS.items()})
+
+    @classmethod
+    def limits_from(cls, config) -> sandbox.Limits:
+        """The kernel limits a configuration sets (the defaults where it says nothing)."""
+        section = config.get("ExecuteAndGrade", {})
+        return sandbox.Limits(**{field: int(section.get(name, getattr(_DEFAULT_LIMITS, field)))
+                                 for field, name in LIMIT_SETTINGS.items()})
 
     def create_kernel_manager(self):
         self.km = SandboxedKernelManager(kernel_name="python3", config=self.config)

@@ -137,3 +137,17 @@ def test_outputs_a_judge_cannot_handle_fail_the_case_not_the_grader(case):
     from dataclasses import replace
     verdict = judge(replace(case, judge=fragile), reply(case, outputs={"y": case.inputs["x"] * 3}), SLUG)
     assert "could not be judged (IndexError)" in verdict.problems[0]
+
+
+def test_kernel_limits_are_settings_of_the_course_file(tmp_path):
+    from autograder.config import nbgrader_config
+    from autograder.pipeline import ExecuteAndGrade
+    from autograder.sandbox import Limits
+
+    assert ExecuteAndGrade.limits_from(nbgrader_config(tmp_path)) == Limits()
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.ExecuteAndGrade.memory_limit = 2 * 2**30\nc.ExecuteAndGrade.tmpfs_size = 64 * 2**20\n")
+    config = nbgrader_config(tmp_path)
+    limits = ExecuteAndGrade.limits_from(config)
+    assert (limits.memory, limits.tmp, limits.cpu) == (2 * 2**30, 64 * 2**20, Limits().cpu)
+    assert ExecuteAndGrade(config=config).limits == limits
