@@ -12,7 +12,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type, default
 
-from .sandbox import Isolation, Limits, kernel_env, working_folder, wrap
+from .sandbox import Isolation, Limits, kernel_env, support_files, working_folder, wrap
 
 
 MAX_MESSAGE_BYTES = 64 * 2**20  # larger messages from the kernel are dropped by zmq, never decoded
@@ -130,9 +130,8 @@ def support_digest(folder: Path) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" and path.name != "grading.json":
-            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for path in support_files(folder):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -142,6 +142,12 @@ def wrap(command: list[str], scratch: Path, limits: Limits, isolation: Isolation
     return confine + ["--"] + command
 
 
+def support_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` a kernel gets beside it: plain files, not notebooks, not the grader's report."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink()
+                  and p.suffix != ".ipynb" and p.name != "grading.json")
+
+
 def make_scratch(support: Path, isolation: Isolation, root: Path | None = None) -> Path:
     """A private folder for one kernel, in ``root`` (the system's temporary folder by default): its
     sockets and connection file, and in ``files/`` copies of the assignment's support files (the
@@ -149,9 +155,8 @@ def make_scratch(support: Path, isolation: Isolation, root: Path | None = None) 
     scratch = Path(tempfile.mkdtemp(prefix="bplab-kernel-", dir=root))
     files = scratch / "files"
     files.mkdir()
-    for path in support.iterdir():
-        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" and path.name != "grading.json":
-            shutil.copy(path, files / path.name)
+    for path in support_files(support):
+        shutil.copy(path, files / path.name)
     if isolation.uid is not None:
         os.chmod(scratch, 0o777)  # the kernel creates its sockets here; lock_scratch closes it
     if isolation.mode != "bubblewrap":
