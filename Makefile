@@ -20,7 +20,7 @@ ifneq ($(strip $(DB_URL)),)
 export BACKPROP_LAB_DB_URL := $(DB_URL)
 endif
 
-.PHONY: help release validate collect autograde feedback grades report demo test bench bench-grading clean
+.PHONY: help release validate collect autograde feedback release-feedback grades report demo test bench bench-grading clean
 
 help:
 	@echo "make release    build release/<assignment>/ for students (nbgrader generate_assignment) and verify it"
@@ -28,9 +28,10 @@ help:
 	@echo "make collect    ZIP=<LMS download> ASSIGNMENT=<slug>: submitted/ from a Canvas/Moodle zip (LMS=, PATTERN=)"
 	@echo "make autograde  grade new or changed submissions in submitted/ (COURSE=dir, default .; FORCE=1 regrades all)"
 	@echo "make feedback   per-student HTML in feedback/"
+	@echo "make release-feedback  hand the pages of JupyterHub (exchange) submissions back through nbgrader's exchange"
 	@echo "make grades     grades.csv (per task) and grades-summary.csv (per student, after late penalties)"
 	@echo "make report     class-report/<assignment>.html: score, failure, status and time plots"
-	@echo "                ASSIGNMENT=<slug> and STUDENT=<id> narrow collect/autograde/feedback/grades/report"
+	@echo "                ASSIGNMENT=<slug> and STUDENT=<id> narrow collect/autograde/feedback/release-feedback/grades/report"
 	@echo "make demo       a simulated class of six through the whole loop (in demo-class/)"
 	@echo "make test       the project's own test suite"
 	@echo "make bench      reference conv/CNN speed against naive loops and PyTorch CPU (if installed)"
@@ -55,6 +56,9 @@ autograde: $(STAMP)
 
 feedback: $(STAMP)
 	$(PY) -m autograder feedback --course "$(COURSE)" $(WHO)
+
+release-feedback: $(STAMP)
+	$(PY) -m autograder release-feedback --course "$(COURSE)" $(WHO)
 
 grades: $(STAMP)
 	$(PY) -m autograder grades --course "$(COURSE)" $(WHO)

@@ -1,5 +1,5 @@
 """The instructor's commands (the Makefile calls these): release, validate, collect, autograde,
-feedback, grades, report, demo. Errors are one sentence and a non-zero exit, not a traceback."""
+feedback, release-feedback, grades, report, demo. Errors are one sentence and a non-zero exit, not a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -108,8 +108,18 @@ def cmd_feedback(args) -> None:
     print(f"{len(written)} feedback file(s) under {course / 'feedback'}")
 
 
+def cmd_release_feedback(args) -> None:
+    """Hand the feedback pages of exchange (JupyterHub) submissions back through nbgrader's exchange."""
+    from .handback import release
+    course = _course(args)
+    slugs, students = _slugs(args.assignment), _students(args, course)
+    if not any((course / "feedback" / s / a / f"{a}.html").is_file() for s, a in _graded(course, slugs, students)):
+        raise SystemExit("error: no feedback pages yet: run make feedback")
+    print(f"{release(course, slugs, students)} page(s) released to nbgrader's exchange")
+
+
 def cmd_grades(args) -> None:
-    """Write grades.csv (one row per task) and grades-summary.csv (one row per student)."""
+    """Write grades.csv (one row per task), grades-summary.csv (one row per student) and the LMS import."""
     from . import grades
     course = _course(args)
     slugs, students = _slugs(args.assignment), _students(args, course)
@@ -117,9 +127,10 @@ def cmd_grades(args) -> None:
         raise SystemExit("error: nothing graded yet: run make autograde (no grades were written, so none can be "
                          "uploaded as zeros)")
     path = course / "grades.csv"
-    table = grades.export(course, slugs, path, students)
-    print(grades.summary(table))
-    print(f"\n{len(table)} row(s) written to {path}; one row per student in {path.with_name(grades.SUMMARY_NAME)}")
+    lines = []
+    table = grades.export(course, slugs, path, students, log=lines.append)
+    print(grades.summary(table) + "\n")
+    print("\n".join(lines))
 
 
 def cmd_report(args) -> None:
@@ -152,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, course in [("release", cmd_release, None), ("validate", cmd_validate, None),
                                ("collect", cmd_collect, "."), ("autograde", cmd_autograde, "."),
-                               ("feedback", cmd_feedback, "."), ("grades", cmd_grades, "."),
+                               ("feedback", cmd_feedback, "."), ("release-feedback", cmd_release_feedback, "."),
+                               ("grades", cmd_grades, "."),
                                ("report", cmd_report, "."), ("demo", cmd_demo, "demo-class")]:
         p = sub.add_parser(name, help=docs_of(func), description=func.__doc__)
         p.set_defaults(func=func)
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         if course is not None:
             p.add_argument("--course", default=str(paths.REPO / course),
                            help=f"folder holding submitted/, autograded/, feedback/, gradebook.db (default: {course})")
-        if name in ("autograde", "feedback", "grades", "report"):
+        if name in ("autograde", "feedback", "release-feedback", "grades", "report"):
             p.add_argument("--student", "-s", action="append", help="only this student (repeatable)")
         if name == "collect":
             p.add_argument("--zip", help="the LMS download (a zip of every student's file for one assignment)")
@@ -201,11 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     from .assemble import BuildError
     from .collect import CollectError
     from .config import CourseError
+    from .handback import HandbackError
     from .hygiene import LeakError
     from .release import ReleaseError
     try:
         args.func(args)
-    except (BuildError, CollectError, CourseError, LeakError, ReleaseError) as error:
+    except (BuildError, CollectError, CourseError, HandbackError, LeakError, ReleaseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

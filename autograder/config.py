@@ -9,6 +9,8 @@ A course folder may hold an ``nbgrader_config.py`` like any nbgrader course::
     c.BackpropLab.late_penalty_cap = 0.5       # never more than half the score
     c.BackpropLab.extensions = {"ann": {"01_fc_layer": "2 days"}}
     c.BackpropLab.lms = "canvas"               # how `make collect` reads file names ("moodle", "pattern")
+                                               # and which gradebook import `make grades` writes
+    c.BackpropLab.lms_columns = {"01_fc_layer": "Assignment 1 (4711)"}  # Canvas gradebook columns
 
 Other nbgrader settings in the file are honoured too, except those the kit must own (where the
 course's data lives, the grading pipeline): those are set after the file is read.
@@ -56,6 +58,10 @@ class BackpropLab(Configurable):
     collect_pattern = Unicode("", help="Regular expression with (?P<student_id>...) and (?P<file_id>...) groups "
                                        "(optionally (?P<timestamp>...)) for lms = 'pattern'.").tag(config=True)
     zip_timezone = Unicode("UTC", help="Time zone of the file times inside an LMS download.").tag(config=True)
+    lms_columns = Dict(help="Gradebook column per assignment in the Canvas import, e.g. {'01_fc_layer': "
+                            "'Assignment 1 (4711)'} (Canvas matches an existing column by the id in "
+                            "parentheses; without one it creates a column named after the assignment)."
+                       ).tag(config=True)
 
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(minute|hour|day|week)s?\s*$", re.IGNORECASE)
@@ -112,6 +118,10 @@ class Settings:
         self.lms = raw.lms
         self.collect_pattern = raw.collect_pattern
         self.zip_timezone = raw.zip_timezone
+        bad = sorted(set(raw.lms_columns) - known)
+        if bad:
+            raise CourseError(f"c.BackpropLab.lms_columns names no such assignment: {', '.join(map(str, bad))}")
+        self.lms_columns = {slug: str(raw.lms_columns.get(slug) or slug) for slug in slugs}
 
     def extension(self, student: str, slug: str) -> datetime.timedelta | None:
         return self.extensions.get(student, {}).get(slug)

@@ -4,14 +4,16 @@ Every graded submission gets a page; one that could not run (missing, invalid, c
 grading) gets a short page saying why. Each page opens with the submission's status and a table
 of its tasks. What the student's notebook produced is sanitised (see :mod:`autograder.sanitize`),
 the page carries a Content-Security-Policy that allows no script, hidden numbers are scrubbed,
-and the folder handed back holds the page only. One student's failure withholds that student's
-page and nothing else.
+and the folder handed back holds the page only (and, for nbgrader's exchange, the submission's
+``timestamp.txt`` and ``submission_secret.txt`` that ``nbgrader release_feedback`` needs). One
+student's failure withholds that student's page and nothing else.
 """
 from __future__ import annotations
 
 import html
 import json
 import os
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -19,7 +21,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from . import hygiene
+from . import hygiene, intake
 from .batch import submissions
 from .config import Late, lateness, nbgrader_config
 from .hygiene import LeakError, find_leaks, notebook_lines, scrub
@@ -70,6 +72,22 @@ def _keep_only(folder: Path, page: Path) -> None:
             os.unlink(entry.path)
 
 
+EXCHANGE_FILES = {  # what nbgrader's release_feedback reads beside the page, and the shape it must have
+    "timestamp.txt": re.compile(r"[0-9][0-9 :.+\-TZUCa-z]{5,60}\n?\Z"),
+    "submission_secret.txt": re.compile(r"[A-Za-z0-9+/=_\-]{1,200}\n?\Z"),
+}
+
+
+def _exchange_files(submitted: Path, folder: Path) -> None:
+    """Copies the submission's ``timestamp.txt`` and ``submission_secret.txt`` (written by nbgrader's
+    exchange on submit) next to the page, so ``nbgrader release_feedback`` can hand it back; each only
+    when it is a small regular file of the expected form (the student wrote it)."""
+    for name, form in EXCHANGE_FILES.items():
+        data = intake.read_regular(submitted / name, 256)
+        if isinstance(data, bytes) and form.match(data.decode("ascii", "replace")):
+            (folder / name).write_bytes(data)
+
+
 def _own_lines(course_root: Path, student: str, slug: str) -> set[str]:
     """Lines the student wrote (a regular, bounded file only: never follow a link); like intake, a
     notebook under another name counts when it is the only one."""
@@ -104,6 +122,7 @@ def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, 
             error = (result.get("error") or "").strip().splitlines()
             return page, [f"nbgrader generate_feedback failed ({cut(error[-1] if error else 'no page', 200)})"]
         _keep_only(folder, page)
+        _exchange_files(course_root / "submitted" / student / slug, folder)
         text = finish_page(page.read_text(encoding="utf-8"), top)
     else:
         if folder.is_symlink() or folder.is_file():

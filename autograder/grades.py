@@ -1,5 +1,6 @@
 """``make grades``: grades.csv, one row per student, assignment and task, with a status and why;
-grades-summary.csv beside it, one row per student and one column per assignment.
+grades-summary.csv beside it, one row per student and one column per assignment; and the same
+scores in the gradebook import layout of the course's LMS (Canvas or Moodle, :func:`lms_import`).
 
 Every text cell is cut to a bound, scrubbed of hidden numbers and neutralised against spreadsheet
 formulas (a student folder named ``=HYPERLINK(...)`` stays text); numbers stay numbers.
@@ -10,9 +11,9 @@ import csv
 import warnings
 from pathlib import Path
 
-from . import catalogue
+from . import catalogue, paths
 from .batch import submissions
-from .config import lateness, nbgrader_config
+from .config import course_settings, lateness, nbgrader_config
 from .hygiene import scrub
 from .report import Status, SubmissionReport
 from .sanitize import MESSAGE_LIMIT, cut
@@ -84,14 +85,60 @@ def rows(course_root: Path, slugs: list[str], students: list[str] | None = None)
     return out
 
 
-def export(course_root: Path, slugs: list[str], path: Path,
-           students: list[str] | None = None) -> list[dict[str, object]]:
-    """Writes ``path`` (per task) and grades-summary.csv beside it (per student, after late
-    penalties); returns the rows."""
+def export(course_root: Path, slugs: list[str], path: Path, students: list[str] | None = None,
+           log=lambda *_: None) -> list[dict[str, object]]:
+    """Writes ``path`` (per task), grades-summary.csv beside it (per student, after late penalties)
+    and the gradebook import of the course's LMS, logging each file; returns the rows."""
     table = rows(course_root, slugs, students)
     _write(path, COLUMNS, table)
-    _write(path.with_name(SUMMARY_NAME), ["student", *slugs, "total"], per_student(table, slugs))
+    summary_rows = per_student(table, slugs)
+    _write(path.with_name(SUMMARY_NAME), ["student", *slugs, "total"], summary_rows)
+    log(f"{len(table)} row(s) written to {path}; one row per student in {path.with_name(SUMMARY_NAME)}")
+    for written in lms_import(course_root, summary_rows, slugs, path.parent):
+        log(f"gradebook import for the LMS: {written}")
     return table
+
+
+CANVAS_NAME = "grades-canvas.csv"
+CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+MOODLE_NAME = "grades-moodle-{slug}.csv"
+MOODLE_COLUMNS = ["Identifier", "Grade", "Maximum Grade"]
+
+
+def lms_import(course_root: Path, summary_rows: list[dict[str, object]], slugs: list[str],
+               folder: Path) -> list[Path]:
+    """The per-student scores in the import layout of the course's LMS (``c.BackpropLab.lms``):
+
+    * canvas: ``grades-canvas.csv``, Canvas's gradebook import (the five identity columns, then one
+      column per assignment, named by ``c.BackpropLab.lms_columns``, and a ``Points Possible`` row);
+      a student is matched by ``ID``, the Canvas user id that ``make collect`` took from the
+      download's file names;
+    * moodle: ``grades-moodle-<assignment>.csv`` per assignment, Moodle's offline grading worksheet
+      (``Identifier`` is ``Participant <id>``, the id of the download's folder names), uploaded in
+      the assignment's *Upload grading worksheet*.
+
+    A blank score (not graded) stays blank, so an import never turns it into a zero."""
+    settings = course_settings(course_root, paths.slugs())
+    maximum = {slug: sum(catalogue.points(slug).values()) for slug in slugs}
+    if settings.lms == "canvas":
+        columns = CANVAS_IDENTITY + [settings.lms_columns[slug] for slug in slugs]
+        table = [{**{c: "" for c in CANVAS_IDENTITY}, "Student": "Points Possible",
+                  **{settings.lms_columns[slug]: maximum[slug] for slug in slugs}}]
+        table += [{"Student": row["student"], "ID": row["student"], "SIS User ID": "", "SIS Login ID": "",
+                   "Section": "", **{settings.lms_columns[slug]: row[slug] for slug in slugs}}
+                  for row in summary_rows]
+        _write(folder / CANVAS_NAME, columns, table)
+        return [folder / CANVAS_NAME]
+    if settings.lms == "moodle":
+        written = []
+        for slug in slugs:
+            path = folder / MOODLE_NAME.format(slug=slug)
+            _write(path, MOODLE_COLUMNS, [{"Identifier": f"Participant {row['student']}", "Grade": row[slug],
+                                           "Maximum Grade": maximum[slug]}
+                                          for row in summary_rows if row[slug] != ""])
+            written.append(path)
+        return written
+    return []
 
 
 def per_student(table: list[dict[str, object]], slugs: list[str]) -> list[dict[str, object]]:

@@ -63,7 +63,7 @@ def remove_tree(path: Path) -> None:
         subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
 
 
-def _read_regular(path: Path, limit: int) -> bytes | str:
+def read_regular(path: Path, limit: int) -> bytes | str:
     """The bytes of ``path`` if it is a regular file with one link and at most ``limit`` bytes;
     otherwise why it was left out."""
     try:
@@ -118,7 +118,7 @@ def copy_files(source: Path, target: Path) -> list[str]:
             elif copied >= MAX_FILES:
                 left_out.append(f"{relative} (more than {MAX_FILES} files)")
             else:
-                data = _read_regular(Path(entry.path), min(MAX_FILE_BYTES, MAX_SUBMISSION_BYTES - total))
+                data = read_regular(Path(entry.path), min(MAX_FILE_BYTES, MAX_SUBMISSION_BYTES - total))
                 if isinstance(data, str):
                     left_out.append(f"{relative} ({data})")
                     continue

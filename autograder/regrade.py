@@ -76,7 +76,7 @@ def submission_digest(folder: Path) -> str:
                 if depth < intake.MAX_DEPTH:
                     pending.append((Path(entry.path), depth + 1))
             else:
-                data = intake._read_regular(Path(entry.path), intake.MAX_FILE_BYTES)
+                data = intake.read_regular(Path(entry.path), intake.MAX_FILE_BYTES)
                 what = data.encode() if isinstance(data, str) else hashlib.sha256(data).hexdigest().encode()
                 digest.update(b"file " + relative + b" " + what + b"\n")
     return digest.hexdigest()

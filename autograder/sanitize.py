@@ -10,8 +10,8 @@ Three pieces, configured into nbgrader's ``generate_feedback`` by :func:`feedbac
   from ``grading.json`` (so a look-alike printed by the student is only ever student output);
 * :class:`SafeFeedbackExporter`: nbconvert's HTML exporter whose markdown (cells, ``text/markdown``
   outputs, gradebook comments) is sanitised after rendering, so raw HTML in markdown cannot style
-  or script the page;
-* :func:`finish_page`: the page's own scripts (nbconvert's MathJax loader) go, a
+  or script the page, and whose LaTeX is typeset as MathML by the grader (:mod:`.mathml`);
+* :func:`finish_page`: the page's own scripts (nbconvert's MathJax loader, not needed) go, a
   Content-Security-Policy that allows no script and no network comes first in ``<head>``, the
   grader's CSS comes last, and the banner opens the body. :func:`audit` then checks the result.
 """
@@ -24,7 +24,10 @@ from pathlib import Path
 
 import nh3
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
+
+from . import mathml
 
 try:
     from jinja2 import pass_context
@@ -95,11 +98,20 @@ def cut(text: object, limit: int = MESSAGE_LIMIT) -> str:
 
 
 class SafeFeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter; all markdown it renders is sanitised, and it embeds no file."""
+    """nbconvert's HTML exporter; all markdown it renders is sanitised, its math is typeset as
+    MathML (:mod:`.mathml`), and it embeds no file."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        self._formula_budget = [mathml.MAX_FORMULAS]
+        return super().from_notebook_node(nb, resources, **kw)
 
     @pass_context
     def markdown2html(self, context, source):
-        return clean_html(super().markdown2html(context, source))
+        formulas = mathml.Formulas(getattr(self, "_formula_budget", [mathml.MAX_FORMULAS]))
+        renderer = mathml.MathMLRenderer(formulas, escape=False, embed_images=False,
+                                         exclude_anchor_links=self.exclude_anchor_links,
+                                         anchor_link_text=self.anchor_link_text, **self.lexer_options)
+        return formulas.typeset(clean_html(MarkdownWithMath(renderer=renderer).render(source)))
 
 
 def _text(value) -> str:
@@ -293,7 +305,7 @@ def status_page(title: str, banner: str) -> str:
             f"{STYLE}</head><body>{banner}</body></html>")
 
 
-FORBIDDEN = {"script", "iframe", "object", "embed", "svg", "math", "link", "base", "form", "frame", "frameset",
+FORBIDDEN = {"script", "iframe", "object", "embed", "svg", "link", "base", "form", "frame", "frameset",
              "applet", "meta", "template", "portal"}
 
 
@@ -322,6 +334,8 @@ class _Audit(HTMLParser):
                 self.problems.append("a <style> in the body")
         elif tag in FORBIDDEN and not (tag == "meta" and not self.in_body):
             self.problems.append(f"a <{tag}> element")
+        elif tag in mathml.TAGS and set(attrs) - mathml.ATTRIBUTES[tag]:
+            self.problems.append(f"an attribute the typeset math never has on <{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):
                 self.problems.append(f"an event handler attribute {name!r} on <{tag}>")

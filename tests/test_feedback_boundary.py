@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from nbformat import NotebookNode
 
-from autograder import feedback, grades, hygiene, sanitize
+from autograder import catalogue, feedback, grades, hygiene, sanitize
+from autograder.config import CourseError
 from autograder.hygiene import LeakError
 from autograder.report import CaseResult, SubmissionReport, TaskResult
 
@@ -167,6 +168,32 @@ def test_audit_names_what_a_page_must_not_have():
         good.replace("<body>", "<body><p>first</p>"))
 
 
+def markdown_page(source: str) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(source)]
+    page, _ = sanitize.SafeFeedbackExporter().from_notebook_node(nb)
+    return page
+
+
+def test_math_is_typeset_as_inert_mathml_and_hostile_latex_stays_text():
+    page = markdown_page(r"""The error term (误差项) $\delta_j = a_j(1-a_j)\sum_k w_{kj}\delta_k$, and
+$$\frac{\partial E}{\partial w_{ji}} = -\delta_j x_{ji}$$
+$\href{javascript:alert(1)}{x}$ $\style{background:url(http://evil.example/)}{y}$ <math><mi>raw</mi></math>
+bplabmath0000000000000000x0x $x^{""" + "{" * 400 + "}" * 400 + r"""}$ $""" + "a+" * 1500 + "a$")
+    assert sanitize.audit(sanitize.finish_page(page, feedback.banner(report_with([]), SLUG))) == []
+    body = page[page.index("<body"):]
+    assert "<mfrac>" in body and "<mi>δ</mi>" in body and body.count("<math") >= 4
+    assert "javascript" not in body and "evil.example" not in body and "raw" not in body
+    assert "bplabmath0000000000000000x0x" in body  # a forged token is text
+    assert "$a+a+a+" in body  # a formula over the length bound stays LaTeX text
+
+
+def test_the_formulas_of_a_page_are_bounded():
+    page = markdown_page(" ".join(f"$x_{{{i}}}$" for i in range(sanitize.mathml.MAX_FORMULAS + 50)))
+    assert page.count("<math") == sanitize.mathml.MAX_FORMULAS
+    assert f"$x_{{{sanitize.mathml.MAX_FORMULAS + 49}}}$" in page
+
+
 # --- the banner --------------------------------------------------------------------------------------
 
 def test_the_summary_table_has_a_header_and_separate_columns():
@@ -306,6 +333,38 @@ def test_grades_summary_has_one_row_per_student_and_blank_where_not_graded():
     assert summary == [{"student": "=x", "a1": 0.0, "a2": "", "total": 0.0},
                        {"student": "ann", "a1": 1.5, "a2": "", "total": 1.5},
                        {"student": "bob", "a1": "", "a2": 2.0, "total": 2.0}]
+
+
+@pytest.mark.parametrize("lms", ["canvas", "moodle", "pattern"])
+def test_the_lms_import_has_the_lms_layout_and_keeps_blanks_blank(tmp_path, lms):
+    other = "02_gender_demo"
+    (tmp_path / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.BackpropLab.lms = {lms!r}\nc.BackpropLab.lms_columns = {{{SLUG!r}: 'Lab 1 (4711)'}}\n")
+    summary = [{"student": "1001", SLUG: 7.5, other: "", "total": 7.5},
+               {"student": "=1+2", SLUG: "", other: 3.0, "total": 3.0}]
+    written = grades.lms_import(tmp_path, summary, [SLUG, other], tmp_path)
+    maximum = {slug: sum(catalogue.points(slug).values()) for slug in (SLUG, other)}
+    read = lambda path: list(csv.reader(path.open(newline="", encoding="utf-8")))  # noqa: E731
+    if lms == "canvas":
+        assert written == [tmp_path / "grades-canvas.csv"]
+        assert read(written[0]) == [
+            ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 1 (4711)", other],
+            ["Points Possible", "", "", "", "", f"{maximum[SLUG]}", f"{maximum[other]}"],
+            ["1001", "1001", "", "", "", "7.5", ""],
+            ["'=1+2", "'=1+2", "", "", "", "", "3.0"]]
+    elif lms == "moodle":
+        assert [p.name for p in written] == [f"grades-moodle-{SLUG}.csv", f"grades-moodle-{other}.csv"]
+        assert read(written[0]) == [["Identifier", "Grade", "Maximum Grade"],
+                                    ["Participant 1001", "7.5", f"{maximum[SLUG]}"]]
+        assert read(written[1])[1] == ["Participant =1+2", "3.0", f"{maximum[other]}"]
+    else:
+        assert written == []
+
+
+def test_lms_columns_must_name_assignments(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.BackpropLab.lms_columns = {'01-fc': 'x'}\n")
+    with pytest.raises(CourseError, match="lms_columns names no such assignment: 01-fc"):
+        grades.lms_import(tmp_path, [], [SLUG], tmp_path)
 
 
 # --- end to end --------------------------------------------------------------------------------------

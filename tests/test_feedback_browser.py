@@ -75,3 +75,14 @@ def test_student_css_cannot_hide_the_banner(pages, tmp_path):
     dark = (pixels.mean(axis=2) < 0.5).mean()  # share of dark (text, border) pixels above the fold
     assert dark > 0.002, "the top of the page is blank: the banner was hidden"
     assert np.isfinite(dark)
+
+
+def test_the_course_notes_math_is_typeset_offline(pages, tmp_path):
+    """The notebook's LaTeX reaches the browser as MathML the page itself carries (no script, no CDN),
+    and no formula is left as raw LaTeX outside code."""
+    dom = browse(pages["control"], tmp_path, "--dump-dom")
+    assert dom.count("<math") >= 20
+    prose = re.sub(r"<(code|pre)\b.*?</\1>", " ", dom, flags=re.DOTALL)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", prose))
+    assert not re.search(r"\$[^$\n]{0,80}\\(frac|partial|delta|sum)", text), "raw LaTeX left on the page"
+    assert "<script" not in dom

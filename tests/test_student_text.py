@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +190,14 @@ def test_the_conventions_state_the_in_place_rule(slug):
     assert any("in place" in text and IN_PLACE_CONSEQUENCE in text for text in conventions), (
         f"{slug}: the conventions section must state that inputs may not be changed in place, and the "
         f"consequence: {IN_PLACE_CONSEQUENCE!r}")
+
+
+def test_jupyterlab_shows_the_notebooks_math_without_a_network():
+    """Students open the notebooks in JupyterLab (requirements.txt), whose MathJax is in its own
+    bundle: no CDN address for it anywhere in the bundle."""
+    import sys
+
+    static = Path(sys.prefix) / "share" / "jupyter" / "lab" / "static"
+    bundle = [p.read_text(encoding="utf-8", errors="replace") for p in static.glob("*.js")]
+    assert any("MathJax" in text for text in bundle)
+    assert not any(re.search(r"https?://[\w./-]*(mathjax|jsdelivr|cdnjs)", text, re.IGNORECASE) for text in bundle)

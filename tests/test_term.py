@@ -347,10 +347,10 @@ def run_script(script: str, home: Path, cwd: Path) -> str:
 
 def test_the_guides_have_commands_to_run():
     instructor, student = sh_blocks(REPO / "docs" / "instructor.md"), sh_blocks(REPO / "docs" / "student.md")
-    assert len(instructor) >= 7 and len(student) >= 3
+    assert len(instructor) >= 7 and len(student) >= 4
     text = "\n".join(instructor)
     for command in ("make collect", "make autograde", "make feedback", "make grades", "make report",
-                    "STUDENT=1001 FORCE=1", "nbgrader collect"):
+                    "STUDENT=1001 FORCE=1", "nbgrader collect", "make release-feedback"):
         assert command in text, command
 
 
@@ -366,6 +366,9 @@ def test_every_command_of_the_guides_runs(tmp_path):
     assert "Nothing new to grade" in out
     rows = summary_rows(course)
     assert float(rows["1001"][SLUG]) == FULL and "1003" in rows
+    canvas = {r["ID"]: r for r in csv.DictReader((course / "grades-canvas.csv").open(newline=""))}
+    assert float(canvas["1001"]["Lab 1 (4711)"]) == FULL and float(canvas[""]["Lab 1 (4711)"]) == FULL
+    assert canvas["1003"]["Lab 1 (4711)"] == rows["1003"][SLUG]
     assert (course / "class-report" / f"{SLUG}-scores.png").is_file()
     assert (course / "feedback" / "1001" / SLUG / f"{SLUG}.html").is_file()
     assert (home / "exchange" / "backprop-lab" / "outbound" / SLUG / f"{SLUG}.ipynb").is_file()
@@ -374,12 +377,20 @@ def test_every_command_of_the_guides_runs(tmp_path):
     (home / ".jupyter").mkdir(exist_ok=True)
     (home / ".jupyter" / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.Exchange.root = {str(home / 'exchange')!r}\n")
-    run_script("\n".join(sh_blocks(REPO / "docs" / "student.md")), home, home)
+    *working, fetching = sh_blocks(REPO / "docs" / "student.md")
+    run_script("\n".join(working), home, home)
     ran = nbformat.read(home / SLUG / f"{SLUG}.ipynb", as_version=4)
     assert any(cell.get("outputs") for cell in ran.cells if cell.cell_type == "code")
-    # ... and the instructor collects it from the exchange and grades it (the guide's last block).
+    # ... the instructor collects it from the exchange, grades it and releases the feedback (the
+    # guide's last block) ...
     out = run_script(sh_blocks(REPO / "docs" / "instructor.md")[-1], home, REPO)
     user = next(p.name for p in (course / "submitted").iterdir() if not p.name.isdigit())
     assert (course / "submitted" / user / SLUG / "timestamp.txt").is_file()
     assert (course / "autograded" / user / SLUG / "grading.json").is_file()
     assert re.search(rf"\[1/1\] {re.escape(user)} {SLUG}", out), out
+    assert sorted(p.name for p in (course / "feedback" / user / SLUG).iterdir()) == [
+        f"{SLUG}.html", "submission_secret.txt", "timestamp.txt"]
+    # ... and the student fetches the page.
+    out = run_script(fetching, home, home)
+    fetched = list((home / SLUG / "feedback").glob(f"*/{SLUG}.html"))
+    assert len(fetched) == 1 and "backprop-lab-status" in fetched[0].read_text(), out
