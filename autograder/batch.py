@@ -24,6 +24,7 @@ from typing import Iterator
 
 from . import catalogue, intake, paths
 from .config import nbgrader_config
+from .engines import share_engines
 from .graders import tasks_for
 from .intake import remove_tree
 from .pipeline import ExecuteAndGrade, save_scores
@@ -105,6 +106,7 @@ def _api(course_root: Path, staging_root: Path, cell_timeout: float, submission_
 def grade(job: Job) -> SubmissionReport:
     """Grade one submission; always returns a report and leaves matching scores in the gradebook."""
     warnings.filterwarnings("ignore")
+    share_engines()
     for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
         remove_tree(stale)
     staging = job.staging_root / job.student / job.slug
