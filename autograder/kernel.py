@@ -22,10 +22,19 @@ LAUNCH = ("import sys\nif sys.path[0] == '': del sys.path[0]\nsys.modules['debug
           "from ipykernel import kernelapp\nkernelapp.launch_new_instance()")
 
 
+_contexts: dict[int, zmq.asyncio.Context] = {}
+
+
 def _limited_context() -> zmq.asyncio.Context:
-    context = zmq.asyncio.Context()
-    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a default for every socket made from it
-    return context
+    """This process's zmq context for talking to kernels (one per process: making and ending one per
+    kernel cost 20-50 ms of every notebook, issue #12). Each kernel still has sockets of its own."""
+    pid = os.getpid()  # a context must not cross a fork
+    if pid not in _contexts:
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a default for every socket made from it
+        context.setsockopt(zmq.LINGER, 0)  # nothing is left to send to a kernel that is done with
+        _contexts[pid] = context
+    return _contexts[pid]
 
 
 class LimitedKernelClient(AsyncKernelClient):
@@ -33,7 +42,6 @@ class LimitedKernelClient(AsyncKernelClient):
 
     @default("context")
     def _context_default(self) -> zmq.asyncio.Context:
-        self._created_context = True
         return _limited_context()
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
@@ -79,7 +87,6 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("context")
     def _context_default(self) -> zmq.asyncio.Context:
-        self._created_context = True
         return _limited_context()
 
     def configure(self, scratch: Path, isolation: Isolation, limits: Limits) -> None:
