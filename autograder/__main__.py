@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import paths
+
+if TYPE_CHECKING:
+    from .course import Course
 
 
 def _slugs(chosen: list[str] | None) -> list[str]:
@@ -18,42 +22,40 @@ def _slugs(chosen: list[str] | None) -> list[str]:
     return chosen or known
 
 
-def _course(args, must_have_submissions: bool = True) -> Path:
+def _course(args, must_have_submissions: bool = True) -> Course:
     """The course folder named by --course (COURSE=), which must exist."""
     if not str(args.course).strip():
         raise SystemExit("error: COURSE= is empty; name the course folder (or leave COURSE out for this folder)")
-    course = Path(args.course)
-    if not course.is_dir():
-        raise SystemExit(f"error: no course folder {course} (COURSE= names the folder holding submitted/, "
+    folder = Path(args.course)
+    if not folder.is_dir():
+        raise SystemExit(f"error: no course folder {folder} (COURSE= names the folder holding submitted/, "
                          "autograded/, feedback/ and gradebook.db)")
-    from .config import course_settings
-    course_settings(course)  # the course's nbgrader_config.py is checked before anything is done
-    if must_have_submissions and not (course / "submitted").is_dir():
-        raise SystemExit(f"error: {course} has no submitted/ folder: collect submissions first "
+    from .course import Course
+    course = Course(folder)
+    course.settings  # the course's nbgrader_config.py is checked before anything is done
+    if must_have_submissions and not course.submitted().is_dir():
+        raise SystemExit(f"error: {folder} has no submitted/ folder: collect submissions first "
                          "(make collect ZIP=<LMS download> ASSIGNMENT=<slug>) or put them in "
                          "submitted/<student>/<assignment>/")
-    return course.resolve()
+    return course
 
 
-def _students(args, course: Path) -> list[str] | None:
+def _students(args, course: Course) -> list[str] | None:
     """The --student names (STUDENT=), each of which must have a folder in submitted/."""
     chosen = getattr(args, "student", None)
     if not chosen:
         return None
-    known = sorted(p.name for p in (course / "submitted").iterdir() if p.is_dir()) if (course / "submitted").is_dir() else []
+    folder = course.submitted()
+    known = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     unknown = sorted(set(chosen) - set(known))
     if unknown:
         listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
-        raise SystemExit(f"error: no student {', '.join(unknown)} in {course / 'submitted'}; known: {listed or 'none'}")
+        raise SystemExit(f"error: no student {', '.join(unknown)} in {folder}; known: {listed or 'none'}")
     return chosen
 
 
-def _graded(course: Path, slugs: list[str], students: list[str] | None) -> list[tuple[str, str]]:
-    from .batch import submissions
-    from .report import REPORT_NAME
-
-    return [(s, a) for s, a in submissions(course, slugs, students)
-            if (course / "autograded" / s / a / REPORT_NAME).is_file()]
+def _graded(course: Course, slugs: list[str], students: list[str] | None) -> list[tuple[str, str]]:
+    return [(s, a) for s, a in course.submissions(slugs, students) if course.report(s, a).is_file()]
 
 
 def cmd_release(args) -> None:
@@ -83,7 +85,7 @@ def cmd_collect(args) -> None:
         raise SystemExit("error: say which assignment the download is for: make collect ZIP=<file> ASSIGNMENT=<slug>")
     if not args.zip:
         raise SystemExit("error: say which LMS download to collect: make collect ZIP=<file> ASSIGNMENT=<slug>")
-    outcome = collect(course, slugs[0], Path(args.zip), lms=args.lms, pattern=args.pattern)
+    outcome = collect(course.root, slugs[0], Path(args.zip), lms=args.lms, pattern=args.pattern)
     if not outcome.collected and not outcome.unchanged and outcome.skipped:
         raise SystemExit(f"error: nothing in {args.zip} was collected (see the list above); check the LMS naming "
                          "(LMS=canvas|moodle|pattern, PATTERN=...)")
@@ -93,7 +95,7 @@ def cmd_autograde(args) -> None:
     """Grade new or changed submissions in submitted/ into the gradebook (--force: all of them)."""
     from .batch import autograde
     course = _course(args)
-    autograde(course, _slugs(args.assignment), _students(args, course), workers=args.workers,
+    autograde(course.root, _slugs(args.assignment), _students(args, course), workers=args.workers,
               cell_timeout=args.timeout, submission_timeout=args.submission_timeout, force=args.force)
 
 
@@ -104,8 +106,8 @@ def cmd_feedback(args) -> None:
     slugs, students = _slugs(args.assignment), _students(args, course)
     if not _graded(course, slugs, students):
         raise SystemExit("error: nothing graded yet: run make autograde")
-    written = generate(course, slugs, students)
-    print(f"{len(written)} feedback file(s) under {course / 'feedback'}")
+    written = generate(course.root, slugs, students)
+    print(f"{len(written)} feedback file(s) under {course.feedback()}")
 
 
 def cmd_release_feedback(args) -> None:
@@ -113,9 +115,9 @@ def cmd_release_feedback(args) -> None:
     from .handback import release
     course = _course(args)
     slugs, students = _slugs(args.assignment), _students(args, course)
-    if not any((course / "feedback" / s / a / f"{a}.html").is_file() for s, a in _graded(course, slugs, students)):
+    if not any(course.page(s, a).is_file() for s, a in _graded(course, slugs, students)):
         raise SystemExit("error: no feedback pages yet: run make feedback")
-    print(f"{release(course, slugs, students)} page(s) released to nbgrader's exchange")
+    print(f"{release(course.root, slugs, students)} page(s) released to nbgrader's exchange")
 
 
 def cmd_grades(args) -> None:
@@ -126,9 +128,9 @@ def cmd_grades(args) -> None:
     if not _graded(course, slugs, students):
         raise SystemExit("error: nothing graded yet: run make autograde (no grades were written, so none can be "
                          "uploaded as zeros)")
-    path = course / "grades.csv"
+    path = course.root / "grades.csv"
     lines = []
-    table = grades.export(course, slugs, path, students, log=lines.append)
+    table = grades.export(course.root, slugs, path, students, log=lines.append)
     print(grades.summary(table) + "\n")
     print("\n".join(lines))
 
@@ -140,7 +142,7 @@ def cmd_report(args) -> None:
     slugs, students = _slugs(args.assignment), _students(args, course)
     if not _graded(course, slugs, students):
         raise SystemExit("error: nothing graded yet: run make autograde")
-    for page in write(course, slugs, students):
+    for page in write(course.root, slugs, students):
         print(f"  {page}")
 
 
@@ -157,8 +159,6 @@ def docs_of(func) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # nbgrader runs `alembic` from PATH: make this environment's scripts come first.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, course in [("release", cmd_release, None), ("validate", cmd_validate, None),

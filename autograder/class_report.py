@@ -18,9 +18,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .batch import submissions
 from . import catalogue
-from .report import REPORT_NAME, SubmissionReport
+from .course import Course
+from .report import SubmissionReport
 
 FOLDER = "class-report"
 TOP_MESSAGES = 5
@@ -38,10 +38,11 @@ def _seconds(folder: Path, report: SubmissionReport) -> float:
 
 def load(course_root: Path, slug: str, students: list[str] | None = None) -> list[tuple[SubmissionReport, float]]:
     """Every readable report of ``slug`` with its grading time."""
+    course = Course(course_root)
     out = []
-    for student, _ in submissions(course_root, [slug], students):
-        folder = course_root / "autograded" / student / slug
-        if not (folder / REPORT_NAME).is_file():
+    for student, _ in course.submissions([slug], students):
+        folder = course.autograded(student, slug)
+        if not course.report(student, slug).is_file():
             continue
         try:
             report = SubmissionReport.read(folder)

@@ -15,15 +15,14 @@ import json
 import os
 import re
 import shutil
-import warnings
 from pathlib import Path
 
 import nbformat
 import numpy as np
 
 from . import hygiene, intake
-from .batch import submissions
-from .config import Late, lateness, nbgrader_config
+from .config import Late, lateness
+from .course import Course
 from .hygiene import LeakError, find_leaks, notebook_lines, scrub
 from .report import SubmissionReport
 from .sanitize import STATUS_CLASS, VERDICT_CLASS, audit, cut, feedback_config, finish_page, status_page
@@ -88,10 +87,10 @@ def _exchange_files(submitted: Path, folder: Path) -> None:
             (folder / name).write_bytes(data)
 
 
-def _own_lines(course_root: Path, student: str, slug: str) -> set[str]:
+def _own_lines(course: Course, student: str, slug: str) -> set[str]:
     """Lines the student wrote (a regular, bounded file only: never follow a link); like intake, a
     notebook under another name counts when it is the only one."""
-    folder = course_root / "submitted" / student / slug
+    folder = course.submitted(student, slug)
     path = folder / f"{slug}.ipynb"
     if not os.path.lexists(path) and not folder.is_symlink():
         others = sorted(folder.glob("*.ipynb"))
@@ -107,22 +106,21 @@ def _own_lines(course_root: Path, student: str, slug: str) -> set[str]:
     return notebook_lines(path)
 
 
-def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, list[str]]:
+def _one(api, course: Course, student: str, slug: str) -> tuple[Path | None, list[str]]:
     """Makes one student's page; returns it and what is wrong with it (empty: fit to hand out)."""
-    graded = course_root / "autograded" / student / slug
+    graded = course.autograded(student, slug)
     report = SubmissionReport.read(graded)
     if report is None:
         return None, []
-    folder = course_root / "feedback" / student / slug
-    page = folder / f"{slug}.html"
-    top = banner(report, slug, lateness(api.coursedir.db_url, slug, student))
+    folder, page = course.feedback(student, slug), course.page(student, slug)
+    top = banner(report, slug, lateness(course.db_url, slug, student))
     if (graded / f"{slug}.ipynb").is_file():
         result = api.generate_feedback(slug, student)
         if not result["success"] or not page.is_file() or page.is_symlink():
             error = (result.get("error") or "").strip().splitlines()
             return page, [f"nbgrader generate_feedback failed ({cut(error[-1] if error else 'no page', 200)})"]
         _keep_only(folder, page)
-        _exchange_files(course_root / "submitted" / student / slug, folder)
+        _exchange_files(course.submitted(student, slug), folder)
         text = finish_page(page.read_text(encoding="utf-8"), top)
     else:
         if folder.is_symlink() or folder.is_file():
@@ -133,7 +131,7 @@ def _one(api, course_root: Path, student: str, slug: str) -> tuple[Path | None, 
         text = status_page(report.assignment, top)
     page.write_text(text, encoding="utf-8")
     findings = [f"{page.name}: {problem}" for problem in audit(text)]
-    findings += find_leaks(folder, slug, _own_lines(course_root, student, slug), check_values=False,
+    findings += find_leaks(folder, slug, _own_lines(course, student, slug), check_values=False,
                            every_file=True)
     findings += hidden_values_in(folder, slug, _own_numbers(graded / f"{slug}.ipynb"))
     return page, findings
@@ -175,20 +173,16 @@ def hidden_values_in(folder: Path, slug: str, own: np.ndarray) -> list[str]:
 def generate(course_root: Path, slugs: list[str], students: list[str] | None = None, log=print) -> list[Path]:
     """Feedback for every autograded submission; raises :class:`LeakError` at the end, naming each
     page that was withheld (a leak, or any failure), after every other page has been written."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    warnings.filterwarnings("ignore")
-    course_root = course_root.resolve()
-    config = feedback_config(nbgrader_config(course_root))
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    course = Course(course_root)
+    course.config = feedback_config(course.config)
+    api = course.api()
     written, withheld = [], []
-    for student, slug in submissions(course_root, slugs, students):
+    for student, slug in course.submissions(slugs, students):
         try:
-            page, findings = _one(api, course_root, student, slug)
+            page, findings = _one(api, course, student, slug)
         except Exception as error:  # one submission must never stop the others' feedback
             page, findings = None, [f"feedback could not be made ({type(error).__name__}: {cut(error, 200)})"]
-        folder = course_root / "feedback" / student / slug
+        folder = course.feedback(student, slug)
         if findings:
             shutil.rmtree(folder, ignore_errors=True)
             if folder.is_symlink():
@@ -201,7 +195,7 @@ def generate(course_root: Path, slugs: list[str], students: list[str] | None = N
             log(f"  {student} {slug}: not autograded yet; run make autograde first")
             continue
         written.append(page)
-        log(f"  {student} {slug}: {page.relative_to(course_root)}")
+        log(f"  {student} {slug}: {page.relative_to(course.root)}")
     if withheld:
         raise LeakError(f"feedback withheld for {len(withheld)} finding(s); every other page was written:\n  "
                         + "\n  ".join(withheld))

@@ -8,12 +8,11 @@ formulas (a student folder named ``=HYPERLINK(...)`` stays text); numbers stay n
 from __future__ import annotations
 
 import csv
-import warnings
 from pathlib import Path
 
-from . import catalogue, paths
-from .batch import submissions
-from .config import course_settings, lateness, nbgrader_config
+from . import catalogue
+from .config import lateness
+from .course import Course
 from .hygiene import scrub
 from .report import Status, SubmissionReport
 from .sanitize import MESSAGE_LIMIT, cut
@@ -45,16 +44,14 @@ def rows(course_root: Path, slugs: list[str], students: list[str] | None = None)
     """One row per task of every submission, and a ``late penalty`` row (a negative score) for each
     submission the gradebook holds a late penalty for; a task not graded yet has a blank score.
     Task names and points come from the catalogue (no hidden case is built, no data set read)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    warnings.filterwarnings("ignore")
-    course_root = course_root.resolve()
-    db_url = nbgrader_config(course_root).CourseDirectory.db_url
+    course = Course(course_root)
     out = []
-    with Gradebook(db_url) as gb:
-        for student, slug in submissions(course_root, slugs, students):
+    with course.gradebook() as gb:
+        for student, slug in course.submissions(slugs, students):
             try:
-                report = SubmissionReport.read(course_root / "autograded" / student / slug)
+                report = SubmissionReport.read(course.autograded(student, slug))
                 unreadable = False
             except Exception:  # one damaged record must not cost the whole export
                 report, unreadable = None, True
@@ -78,7 +75,7 @@ def rows(course_root: Path, slugs: list[str], students: list[str] | None = None)
                                 score="" if status == NOT_GRADED else round(score, 2),
                                 max_score=task.points, status=cut(str(status), 100),
                                 message=scrub(cut(message, MESSAGE_LIMIT), slug)))
-            late = lateness(db_url, slug, student) if report is not None else None
+            late = lateness(course.db_url, slug, student) if report is not None else None
             if late is not None and late.penalty > 0:
                 out.append(dict(student=student, assignment=slug, task=LATE_TASK, score=-round(late.penalty, 2),
                                 max_score=0, status=LATE, message=late.sentence()))
@@ -118,7 +115,7 @@ def lms_import(course_root: Path, summary_rows: list[dict[str, object]], slugs: 
       the assignment's *Upload grading worksheet*.
 
     A blank score (not graded) stays blank, so an import never turns it into a zero."""
-    settings = course_settings(course_root, paths.slugs())
+    settings = Course(course_root).settings
     maximum = {slug: sum(catalogue.points(slug).values()) for slug in slugs}
     if settings.lms == "canvas":
         columns = CANVAS_IDENTITY + [settings.lms_columns[slug] for slug in slugs]

@@ -8,11 +8,9 @@ LMS download has no secret: its page is listed here, to be handed back on the LM
 """
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
-from .batch import submissions
-from .config import nbgrader_config
+from .course import Course, ready_for_nbgrader
 from .feedback import EXCHANGE_FILES
 
 
@@ -26,17 +24,17 @@ def release(course_root: Path, slugs: list[str], students: list[str] | None = No
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange import ExchangeError, ExchangeFactory
 
-    warnings.filterwarnings("ignore")
-    config = nbgrader_config(course_root)
+    ready_for_nbgrader()
+    course = Course(course_root)
+    config = course.config
     released = 0
     for slug in slugs:
-        pages = {student: course_root / "feedback" / student / slug
-                 for student, assignment in submissions(course_root, [slug], students)
-                 if (course_root / "feedback" / student / slug / f"{slug}.html").is_file()}
+        pages = {student: course.feedback(student, slug) for student, _ in course.submissions([slug], students)
+                 if course.page(student, slug).is_file()}
         ready = sorted(s for s, folder in pages.items() if all((folder / name).is_file() for name in EXCHANGE_FILES))
         for student in sorted(set(pages) - set(ready)):
             log(f"  {student} {slug}: not from the exchange; hand back "
-                f"{pages[student].relative_to(course_root) / f'{slug}.html'} on the LMS")
+                f"{course.page(student, slug).relative_to(course.root)} on the LMS")
         if not ready:
             continue
         coursedir = CourseDirectory(config=config)

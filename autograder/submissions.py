@@ -9,6 +9,7 @@ import nbformat
 
 from . import paths
 from .assemble import is_answer_cell, source_notebook
+from .course import Course
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 CELL_HEADER = re.compile(r"^# %% (\S+)\s*$", re.MULTILINE)
@@ -48,7 +49,7 @@ def with_answers(notebook: nbformat.NotebookNode, answers: dict[str, str]) -> nb
 
 
 def write(notebook: nbformat.NotebookNode, course_root: Path, student: str, slug: str) -> Path:
-    path = course_root / "submitted" / student / slug / f"{slug}.ipynb"
+    path = Course(course_root).submitted(student, slug) / f"{slug}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path
