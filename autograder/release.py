@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import paths
 from .assemble import assemble
-from .config import nbgrader_config
+from .course import Course
 from .hygiene import verify_release
 
 
@@ -25,15 +25,11 @@ def generate(slugs: list[str], release_dir: Path, course_root: Path, log=print) 
 
     Also registers the assignments in ``course_root``'s gradebook, which grading needs.
     """
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
     source_root = paths.BUILD / "source"
     course_root.mkdir(parents=True, exist_ok=True)
     for slug in slugs:
         assemble(slug, source_root)
-    config = nbgrader_config(course_root, release_dir=release_dir, source_dir=source_root)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api = Course(course_root, release_dir=release_dir, source_dir=source_root).api()
     for slug in slugs:
         log(f"  nbgrader generate_assignment {slug}")
         result = api.generate_assignment(slug, force=True)
@@ -59,11 +55,12 @@ def source_key(slug: str) -> str:
     return digest.hexdigest()
 
 
-def _registered_cells(db_url: str, slug: str) -> dict[str, str] | None:
-    """grade_id -> checksum of the source cells ``db_url`` holds for ``slug`` (None: not registered)."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _registered_cells(course: Course, slug: str) -> dict[str, str] | None:
+    """grade_id -> checksum of the source cells ``course``'s gradebook holds for ``slug`` (None: not
+    registered)."""
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url) as gb:
+    with course.gradebook() as gb:
         try:
             return {cell.name: cell.checksum for cell in gb.find_notebook(slug, slug).source_cells}
         except MissingEntry:
@@ -90,12 +87,7 @@ def register(slugs: list[str], course_root: Path, log=print) -> None:
     from that source; a new gradebook is registered from the current source without rewriting it,
     so other courses grading from it meanwhile are not disturbed.
     """
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    from .config import nbgrader_config
-
-    db_url = nbgrader_config(course_root).CourseDirectory.db_url
+    course = Course(course_root)
     stamps = paths.BUILD / "registered"
 
     def known(slug: str) -> dict:
@@ -110,7 +102,7 @@ def register(slugs: list[str], course_root: Path, log=print) -> None:
     def stamp(slug: str) -> None:
         stamps.mkdir(parents=True, exist_ok=True)
         temporary = stamps / f"{slug}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps({"key": source_key(slug), "cells": _registered_cells(db_url, slug)}))
+        temporary.write_text(json.dumps({"key": source_key(slug), "cells": _registered_cells(course, slug)}))
         os.replace(temporary, stamps / f"{slug}.json")
 
     stale = [slug for slug in slugs if not current(slug)]
@@ -122,11 +114,10 @@ def register(slugs: list[str], course_root: Path, log=print) -> None:
                     generate(stale, Path(scratch), course_root, log=lambda *_: None)
                 for slug in stale:
                     stamp(slug)
-    unregistered = [slug for slug in slugs if _registered_cells(db_url, slug) != known(slug).get("cells")]
+    unregistered = [slug for slug in slugs if _registered_cells(course, slug) != known(slug).get("cells")]
     if unregistered:
         with tempfile.TemporaryDirectory(prefix="bplab-release-") as scratch:
-            config = nbgrader_config(course_root, release_dir=Path(scratch))
-            api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+            api = Course(course_root, release_dir=Path(scratch)).api()
             for slug in unregistered:
                 result = api.generate_assignment(slug, force=True)
                 if not result["success"]:
