@@ -13,17 +13,15 @@ import difflib
 import os
 import re
 import signal
-import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from . import catalogue, intake, paths
-from .config import nbgrader_config
+from .course import Course
 from .engines import share_engines
 from .graders import tasks_for
 from .intake import remove_tree
@@ -43,8 +41,12 @@ class Job:
     submission_timeout: float = 300.0
 
     @property
+    def course(self) -> Course:
+        return Course(self.course_root)
+
+    @property
     def submitted(self) -> Path:
-        return self.course_root / "submitted" / self.student / self.slug
+        return self.course.submitted(self.student, self.slug)
 
     @property
     def kernels_root(self) -> Path:
@@ -53,26 +55,17 @@ class Job:
 
     @property
     def autograded(self) -> Path:
-        return self.course_root / "autograded" / self.student / self.slug
+        return self.course.autograded(self.student, self.slug)
 
-
-def _student_folders(course_root: Path) -> list[Path]:
-    root = course_root / "submitted"
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []
-
-
-def submissions(course_root: Path, slugs: list[str], students: list[str] | None = None) -> list[tuple[str, str]]:
-    """(student, slug) for every ``submitted/<student>/<slug>/`` folder of a known assignment whose
-    student id is valid (see ``intake.valid_student_id``)."""
-    return [(student.name, slug) for student in _student_folders(course_root)
-            if intake.valid_student_id(student.name) and (students is None or student.name in students)
-            for slug in slugs if (student / slug).is_dir()]
+    @property
+    def feedback(self) -> Path:
+        return self.course.feedback(self.student, self.slug)
 
 
 def unusable_folders(course_root: Path, slugs: list[str], students: list[str] | None = None) -> list[str]:
     """A sentence for every folder under ``submitted/`` that will not be graded, and why."""
     problems = []
-    for student in _student_folders(course_root):
+    for student in Course(course_root).student_folders():
         if students is not None and student.name not in students:
             continue
         if not intake.valid_student_id(student.name):
@@ -93,21 +86,17 @@ def failed_report(job: Job, status: str, message: str) -> SubmissionReport:
 
 
 @lru_cache(maxsize=None)
-def _api(course_root: Path, staging_root: Path, cell_timeout: float, submission_timeout: float):
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = nbgrader_config(course_root, cell_timeout=cell_timeout, submission_timeout=submission_timeout)
-    config.CourseDirectory.submitted_directory = str(staging_root)  # nbgrader reads only the staged copies
-    config.ExecuteAndGrade.scratch_root = str(staging_root.parent / "kernels")
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+def _grading_course(course_root: Path, staging_root: Path, cell_timeout: float, submission_timeout: float) -> Course:
+    course = Course(course_root, cell_timeout=cell_timeout, submission_timeout=submission_timeout)
+    course.config.CourseDirectory.submitted_directory = str(staging_root)  # nbgrader reads only the staged copies
+    course.config.ExecuteAndGrade.scratch_root = str(staging_root.parent / "kernels")
+    return course
 
 
 def grade(job: Job) -> SubmissionReport:
     """Grade one submission; always returns a report and leaves matching scores in the gradebook."""
-    warnings.filterwarnings("ignore")
     share_engines()
-    for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
+    for stale in (job.autograded, job.feedback):
         remove_tree(stale)
     staging = job.staging_root / job.student / job.slug
     try:
@@ -115,7 +104,8 @@ def grade(job: Job) -> SubmissionReport:
     except intake.NotGradable as why:
         report = failed_report(job, why.status, str(why))
     else:
-        result = _api(job.course_root, job.staging_root, job.cell_timeout, job.submission_timeout).autograde(job.slug, job.student)
+        course = _grading_course(job.course_root, job.staging_root, job.cell_timeout, job.submission_timeout)
+        result = course.api().autograde(job.slug, job.student)
         report = SubmissionReport.read(job.autograded) if result["success"] else None
         if report is None:
             report = failed_report(job, ERROR, f"the grader failed on this submission ({_reason(result)}); "
@@ -125,20 +115,14 @@ def grade(job: Job) -> SubmissionReport:
     finally:
         remove_tree(staging)
     if report.status in (MISSING, INVALID, ERROR):
-        save_scores(_db_url(job.course_root), job.slug, job.slug, job.student, report)
+        save_scores(job.course.db_url, job.slug, job.slug, job.student, report)
     report.write(job.autograded)
     return report
 
 
-def _db_url(course_root: Path) -> str:
-    return nbgrader_config(course_root).CourseDirectory.db_url
-
-
 def _create_students(course_root: Path, students: list[str]) -> None:
     """Students are created before the workers start: two workers creating one race in SQLite."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(_db_url(course_root)) as gb:
+    with Course(course_root).gradebook() as gb:
         for student in students:
             gb.update_or_create_student(student)
 
@@ -163,7 +147,7 @@ def _grade_in_worker(job: Job) -> tuple[SubmissionReport, float]:
 
 def _record_failure(job: Job, message: str) -> SubmissionReport:
     report = failed_report(job, ERROR, message)
-    save_scores(_db_url(job.course_root), job.slug, job.slug, job.student, report)
+    save_scores(job.course.db_url, job.slug, job.slug, job.student, report)
     report.write(job.autograded)
     return report
 
@@ -190,7 +174,7 @@ def autograde(course_root: Path, slugs: list[str], students: list[str] | None = 
     course_root = course_root.resolve()
     for problem in unusable_folders(course_root, slugs, students):
         log(f"Not graded: {problem}")
-    found = submissions(course_root, slugs, students)
+    found = Course(course_root).submissions(slugs, students)
     if not found:
         log(f"Nothing to grade: no submitted/<student>/<assignment>/ folders under {course_root}.")
         return []
@@ -228,11 +212,11 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         tasks_for(slug)  # the hidden cases and their references, computed once, before the workers fork
     _create_students(course_root, sorted({j.student for j in jobs}))
     isolation = detect()
-    limits = ExecuteAndGrade.limits_from(nbgrader_config(course_root))
+    config = Course(course_root).config
+    limits = ExecuteAndGrade.limits_from(config)
     log(f"Student kernels run with isolation '{isolation.mode}':")
     for line in isolation.describe(limits):
         log(f"  {line}")
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     scheduler = os.environ.get(cluster.SCHEDULER_ENV)  # set by --scheduler / --dask-local (SCHEDULER=)
     if scheduler:
         log(f"Grading {len(jobs)} submission(s) on the Dask cluster {scheduler}...")
@@ -241,7 +225,6 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         workers = workers or os.cpu_count() or 1
         log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
         memory = max(WORKER_MEMORY, limits.memory + 2**30)
-        config = nbgrader_config(course_root)
         config.ExecuteAndGrade.scratch_root = str(jobs[0].kernels_root)
 
         def prestart(job: Job | None) -> None:  # in the worker: the next submission's kernel boots meanwhile

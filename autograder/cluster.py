@@ -39,12 +39,12 @@ import shutil
 import tempfile
 import threading
 import time
-import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Iterator
 
 from . import intake, paths
+from .course import Course
 from .report import ERROR, INVALID, MISSING, CaseResult, SubmissionReport, TaskResult
 
 SCHEDULER_ENV = "BACKPROP_LAB_SCHEDULER"  # "tcp://host:8786", or "local:N" for a LocalCluster of N processes
@@ -54,7 +54,7 @@ MAX_RETURNED_BYTES = 96 * 2**20           # the graded folder a task may send ba
 # ---------------------------------------------------------------- on the worker
 
 _LOCK = threading.Lock()       # one submission at a time per worker process, whatever --nthreads says
-_COURSES: dict[str, Path] = {}  # slug -> this process's private course folder, registered
+_COURSES: dict[str, Course] = {}  # slug -> this process's private course, registered
 
 
 def _ensure_source(slug: str, key: str) -> None:
@@ -83,32 +83,23 @@ def _ensure_source(slug: str, key: str) -> None:
             stamp.write_text(json.dumps({"key": key, "cells": None}))
 
 
-def _private_course(slug: str, key: str) -> Path:
-    """This worker process's own course folder, with ``slug`` registered in its own gradebook."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    from .config import nbgrader_config
-
+def _private_course(slug: str, key: str) -> Course:
+    """This worker process's own course, with ``slug`` registered in its own gradebook."""
     if slug in _COURSES:
         return _COURSES[slug]
     _ensure_source(slug, key)
     if _COURSES:
-        root = _COURSES[next(iter(_COURSES))]
+        course = _COURSES[next(iter(_COURSES))]
     else:
         root = Path(tempfile.mkdtemp(prefix="bplab-dask-course-"))
         atexit.register(shutil.rmtree, root, True)  # when the worker process ends (not if it is killed)
-    config = nbgrader_config(root, release_dir=root / "release", db_url=_private_db(root))
-    result = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config).generate_assignment(slug, force=True)
+        course = Course(root, release_dir=root / "release", db_url=f"sqlite:///{root / 'gradebook.db'}")
+    result = course.api().generate_assignment(slug, force=True)
     if not result["success"]:
         raise RuntimeError(f"nbgrader generate_assignment {slug} failed on this worker: "
                            f"{(result.get('error') or result.get('log') or '')[-300:]}")
-    _COURSES[slug] = root
-    return root
-
-
-def _private_db(root: Path) -> str:
-    return f"sqlite:///{root / 'gradebook.db'}"
+    _COURSES[slug] = course
+    return course
 
 
 def _read_folder(folder: Path) -> dict[str, bytes]:
@@ -126,8 +117,6 @@ def _read_folder(folder: Path) -> dict[str, bytes]:
 def grade_task(spec: dict) -> dict:
     """A Dask task: grade one staged submission (``spec`` from ``_spec``) in this worker's private
     course; returns the report, the graded folder and the seconds it took."""
-    from nbgrader.api import Gradebook
-
     from . import batch
     from .config import DB_URL_ENV
 
@@ -135,22 +124,22 @@ def grade_task(spec: dict) -> dict:
         start = time.monotonic()
         os.environ.pop(DB_URL_ENV, None)  # the private course never writes into the course's gradebook
         slug, student = spec["slug"], spec["student"]
-        root = _private_course(slug, spec["source_key"])
-        with Gradebook(_private_db(root)) as gb:
+        course = _private_course(slug, spec["source_key"])
+        with course.gradebook() as gb:
             gb.update_or_create_student(student)
-        submitted = root / "submitted" / student / slug
+        submitted = course.submitted(student, slug)
         intake.remove_tree(submitted)
         for name, data in spec["files"].items():
             target = submitted / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         with batch.batch_folder() as staging_root:
-            job = batch.Job(root, student, slug, staging_root, spec["cell_timeout"], spec["submission_timeout"])
+            job = batch.Job(course.root, student, slug, staging_root, spec["cell_timeout"], spec["submission_timeout"])
             try:
                 report, _ = batch._grade_in_worker(job)
                 files = _read_folder(job.autograded)
             finally:
-                for folder in (submitted, job.autograded, root / "feedback" / student):
+                for folder in (submitted, job.autograded, course.feedback(student)):
                     intake.remove_tree(folder)
         return {"report": asdict(report), "files": files, "seconds": time.monotonic() - start,
                 "host": os.uname().nodename, "pid": os.getpid()}
@@ -174,14 +163,13 @@ def save_result(job, report: SubmissionReport, files: dict[str, bytes], timestam
     """What ``batch.grade`` leaves in the course, from a worker's result: the graded folder, the
     scores, the submission time and the late penalty, in the course's gradebook."""
     import nbformat
-    from nbgrader.api import Gradebook
 
-    from .config import ApplyDeadlines, nbgrader_config
+    from .config import ApplyDeadlines
     from .pipeline import save_scores
 
-    config = nbgrader_config(job.course_root)
-    db_url = config.CourseDirectory.db_url
-    for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
+    course = job.course
+    db_url = course.db_url
+    for stale in (job.autograded, job.feedback):
         intake.remove_tree(stale)
     for name, data in files.items():
         target = job.autograded / name
@@ -189,7 +177,7 @@ def save_result(job, report: SubmissionReport, files: dict[str, bytes], timestam
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    with Gradebook(db_url) as gb:
+    with course.gradebook() as gb:
         if timestamp:
             gb.update_or_create_submission(job.slug, job.student, timestamp=timestamp)
         else:
@@ -198,18 +186,17 @@ def save_result(job, report: SubmissionReport, files: dict[str, bytes], timestam
     if report.status not in (MISSING, INVALID, ERROR):
         resources = {"nbgrader": {"db_url": db_url, "assignment": job.slug, "notebook": job.slug,
                                   "student": job.student}}
-        ApplyDeadlines(config=config).preprocess(nbformat.v4.new_notebook(), resources)  # reads the gradebook only
+        ApplyDeadlines(config=course.config).preprocess(nbformat.v4.new_notebook(), resources)  # reads the gradebook only
     report.write(job.autograded)
 
 
 def _failed(job, status: str, message: str) -> SubmissionReport:
     from .batch import failed_report
-    from .config import nbgrader_config
     from .pipeline import save_scores
 
     report = failed_report(job, status, message)
-    save_scores(nbgrader_config(job.course_root).CourseDirectory.db_url, job.slug, job.slug, job.student, report)
-    for stale in (job.autograded, job.course_root / "feedback" / job.student / job.slug):
+    save_scores(job.course.db_url, job.slug, job.slug, job.student, report)
+    for stale in (job.autograded, job.feedback):
         intake.remove_tree(stale)
     report.write(job.autograded)
     return report
@@ -238,17 +225,15 @@ def run(jobs: list, scheduler: str, log=print) -> Iterator[tuple[object, tuple[S
     from distributed import as_completed
     from nbgrader.coursedir import CourseDirectory
 
-    from .config import nbgrader_config
     from .release import source_key
 
-    warnings.filterwarnings("ignore")  # as batch.grade: nbgrader's SQLAlchemy warnings are noise here
     client, cluster = connect(scheduler, log)
     try:
         workers = client.scheduler_info().get("workers", {})
         threads = sum(w.get("nthreads", 1) for w in workers.values()) or 1
         log(f"  {len(workers)} Dask worker(s), {threads} thread(s)")
         keys = {slug: source_key(slug) for slug in sorted({j.slug for j in jobs})}
-        coursedir = CourseDirectory(config=nbgrader_config(jobs[0].course_root))
+        coursedir = CourseDirectory(config=jobs[0].course.config)
         staging_root = Path(tempfile.mkdtemp(prefix="bplab-dask-staged-"))
         pending = list(reversed(jobs))
         running = as_completed()

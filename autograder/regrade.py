@@ -135,15 +135,15 @@ class Plan:
     LINE = None  # compiled lazily
 
     def __init__(self, jobs: list, force: bool, log):
-        from .config import course_settings, nbgrader_config
         from .report import SubmissionReport
 
         self.log = log
         self.keys: dict[tuple[str, str], str] = {}
         self.todo, self.kept = [], []
         self.seconds: dict[tuple[str, str], float] = {}
-        settings = course_settings(jobs[0].course_root) if jobs else None
-        gradebook = nbgrader_config(jobs[0].course_root).CourseDirectory.db_url if jobs else ""
+        course = jobs[0].course if jobs else None
+        settings = course.settings if course else None
+        gradebook = course.db_url if course else ""
         for job in jobs:
             wanted = key(job.submitted, job.slug, job.cell_timeout, job.submission_timeout,
                          f"{settings.policy(job.student, job.slug)};gradebook={gradebook}")
