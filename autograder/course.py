@@ -83,6 +83,7 @@ class Course:
 
     @property
     def db_url(self) -> str:
+        """The gradebook's database URL (see :func:`config.nbgrader_config`)."""
         return self.config.CourseDirectory.db_url
 
     @cached_property
