@@ -2,8 +2,10 @@
 
 nbgrader opens a new ``Gradebook`` about ten times for every notebook it autogrades, and each one
 makes a new engine: an empty compiled-statement cache (every query compiled again) and a new
-connection. :func:`share_engines` makes ``nbgrader.api`` reuse one engine per process and database
-URL, so a grading worker compiles each query once.
+connection, disposed of when the Gradebook closes (with PostgreSQL, nine new connections per
+notebook). :func:`share_engines` makes ``nbgrader.api`` reuse one engine per process and database
+URL, whose pool a Gradebook's close leaves open: a grading worker compiles each query once and
+keeps one connection.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ _engines: dict[tuple, object] = {}
 def _shared_engine(url, **kwargs):
     key = (os.getpid(), str(url), tuple(sorted(kwargs.items())))  # never an engine made before a fork
     if key not in _engines:
-        _engines[key] = _create_engine(url, **kwargs)
+        engine = _create_engine(url, **kwargs)
+        engine.dispose = lambda close=True: None  # Gradebook.close disposes; the pool outlives it
+        _engines[key] = engine
     return _engines[key]
 
 
