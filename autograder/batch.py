@@ -25,7 +25,7 @@ from .course import Course
 from .engines import share_engines
 from .graders import tasks_for
 from .intake import remove_tree
-from .pipeline import ExecuteAndGrade, save_scores
+from .pipeline import RunNotebook, save_scores
 from .sandbox import detect
 from .workers import run as run_in_workers
 from .report import ERROR, INVALID, MISSING, Status, SubmissionReport, TaskResult
@@ -89,7 +89,7 @@ def failed_report(job: Job, status: str, message: str) -> SubmissionReport:
 def _grading_course(course_root: Path, staging_root: Path, cell_timeout: float, submission_timeout: float) -> Course:
     course = Course(course_root, cell_timeout=cell_timeout, submission_timeout=submission_timeout)
     course.config.CourseDirectory.submitted_directory = str(staging_root)  # nbgrader reads only the staged copies
-    course.config.ExecuteAndGrade.scratch_root = str(staging_root.parent / "kernels")
+    course.config.RunNotebook.scratch_root = str(staging_root.parent / "kernels")
     return course
 
 
@@ -213,7 +213,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
     _create_students(course_root, sorted({j.student for j in jobs}))
     isolation = detect()
     config = Course(course_root).config
-    limits = ExecuteAndGrade.limits_from(config)
+    limits = RunNotebook.limits_from(config)
     log(f"Student kernels run with isolation '{isolation.mode}':")
     for line in isolation.describe(limits):
         log(f"  {line}")
@@ -225,7 +225,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         workers = workers or os.cpu_count() or 1
         log(f"Grading {len(jobs)} submission(s) with {workers} worker(s)...")
         memory = max(WORKER_MEMORY, limits.memory + 2**30)
-        config.ExecuteAndGrade.scratch_root = str(jobs[0].kernels_root)
+        config.RunNotebook.scratch_root = str(jobs[0].kernels_root)
 
         def prestart(job: Job | None) -> None:  # in the worker: the next submission's kernel boots meanwhile
             from .kernel import prestart

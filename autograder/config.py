@@ -221,7 +221,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     The gradebook is ``db_url`` when given, else ``$BACKPROP_LAB_DB_URL`` (what ``--db-url`` sets),
     else the course file's ``c.CourseDirectory.db_url`` (e.g. ``postgresql://host/course``), else
     ``sqlite:///<course_root>/gradebook.db``."""
-    from .pipeline import ExecuteAndGrade, SaveVerdicts, ShowVerdicts
+    from .pipeline import AskHiddenCases, JudgeCases, RunNotebook, SaveVerdicts, ShowVerdicts
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
                                         IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec)
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -245,11 +245,11 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
         ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
     ]
     c.Autograde.autograde_preprocessors = [
-        ExecuteAndGrade, ShowVerdicts, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        RunNotebook, AskHiddenCases, JudgeCases, ShowVerdicts, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveVerdicts, ApplyDeadlines, CheckCellMetadata,
     ]
-    c.ExecuteAndGrade.timeout = int(cell_timeout)
-    c.ExecuteAndGrade.submission_timeout = float(submission_timeout)
+    c.RunNotebook.timeout = int(cell_timeout)
+    c.RunNotebook.submission_timeout = float(submission_timeout)
     c.ApplyDeadlines.due = {slug: due.isoformat() for slug, due in settings.due.items()}
     c.ApplyDeadlines.extensions = {student: {slug: td.total_seconds() for slug, td in per.items()}
                                    for student, per in settings.extensions.items()}

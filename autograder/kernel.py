@@ -174,7 +174,7 @@ def start_spare(owner: tuple[str, str], support: Path, isolation: Isolation, lim
     from .sandbox import make_scratch
 
     discard_spare(owner)
-    root = getattr(getattr(config, "ExecuteAndGrade", None), "scratch_root", None) if config is not None else None
+    root = getattr(getattr(config, "RunNotebook", None), "scratch_root", None) if config is not None else None
     scratch = make_scratch(support, isolation, Path(root) if root else None)
     km = SandboxedKernelManager(kernel_name="python3", config=config)
     km.configure(scratch, isolation, limits)

@@ -143,6 +143,63 @@ def case_seconds(ours: Path, student: str, slug: str) -> float:
     return sum(c["seconds"] for t in report["tasks"] for c in t["cases"])
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by process ``root`` and all its descendants (from /proc)."""
+    parents, used = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], used[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def kernel_start_cpu(starts: int = 10) -> float:
+    """CPU seconds of starting one sandboxed kernel as grading does (the grader's side and the
+    kernel's, which is read before the kernel is killed), averaged over ``starts`` starts."""
+    import resource
+
+    from jupyter_core.utils import run_sync
+
+    from autograder import sandbox
+    from autograder.intake import remove_tree
+    from autograder.kernel import SandboxedKernelManager
+
+    isolation, support = sandbox.detect(), paths.RELEASE / SLUGS[0]
+
+    def start_one() -> float:
+        scratch = sandbox.make_scratch(support, isolation, None)
+        try:
+            km = SandboxedKernelManager(kernel_name="python3")
+            km.configure(scratch, isolation, sandbox.Limits())
+            run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            kc = km.client()
+            kc.start_channels()
+            run_sync(kc.wait_for_ready)(timeout=60)
+            kernel = tree_cpu_seconds(km.provisioner.process.pid)
+            kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+            return kernel
+        finally:
+            remove_tree(scratch)
+
+    def own() -> float:
+        usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        return sum(u.ru_utime + u.ru_stime for u in usage)
+
+    start_one()  # the imports are paid once per worker, not per notebook
+    before = own()
+    kernels = sum(start_one() for _ in range(starts))
+    return (own() - before + kernels) / starts
+
+
 def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
@@ -159,10 +216,12 @@ def main() -> int:
     print(f"Building a class of {args.students} students x {len(SLUGS)} assignments in {args.out} ...", flush=True)
     ours, stock, kinds = build_class(args.out, args.students)
     notebooks = args.students * len(SLUGS)
-    print(f"stock nbgrader autograde (serial, no sandbox) ...", flush=True)
+    print("stock nbgrader autograde (serial, no sandbox) ...", flush=True)
     stock_wall, stock_per, stock_log = run_stock(stock)
-    print(f"our autograde (sandboxed, hidden cases) ...", flush=True)
+    print("our autograde (sandboxed, hidden cases) ...", flush=True)
     ours_wall, ours_per, ours_log = run_ours(ours, args.workers)
+    print("CPU of one sandboxed kernel start ...", flush=True)
+    start_cpu = kernel_start_cpu()
     (args.out / "stock.log").write_text(stock_log)
     (args.out / "ours.log").write_text(ours_log)
     if len(ours_per) != notebooks:
@@ -172,6 +231,11 @@ def main() -> int:
     stock_per, ours_per = [t for _, t in stock_per], [t for _, t in ours_per]
     work = [cell_seconds(stock, s, slug) + case_seconds(ours, s, slug) for s in kinds for slug in SLUGS]
     overhead = statistics.mean(ours_per) - statistics.mean(work)
+    cores = args.workers or os.cpu_count()
+    # A grader that starts a fresh sandboxed kernel per notebook and runs its cells and hidden cases
+    # needs at least this much CPU per notebook, whatever else it does or does not do.
+    floor = start_cpu + statistics.mean(work)
+    best_ratio = stock_wall / (notebooks * floor / cores)
     stock_rate, ours_rate = notebooks / stock_wall, notebooks / ours_wall
     p50, p95 = quantile(ours_per, 0.5), quantile(ours_per, 0.95)
     results = {
@@ -184,6 +248,9 @@ def main() -> int:
                  "student_cells_and_cases_per_notebook": round(statistics.mean(work), 3),
                  "overhead_per_notebook": round(overhead, 3)},
         "ratio": round(ours_rate / stock_rate, 2),
+        "kernel_start_cpu_seconds": round(start_cpu, 3),
+        "floor_cpu_seconds_per_notebook": round(floor, 3),
+        "best_ratio_with_zero_overhead": round(best_ratio, 2),
         "per_assignment": {slug: {"stock_p50": round(quantile(st, 0.5), 3), "stock_p95": round(quantile(st, 0.95), 3),
                                   "ours_p50": round(quantile(us, 0.5), 3), "ours_p95": round(quantile(us, 0.95), 3)}
                            for slug, (st, us) in by_slug.items()},
@@ -202,6 +269,10 @@ def main() -> int:
   ratio ours / stock      {results['ratio']:.2f}x   (target >= 3x)
   our overhead per notebook {overhead:.3f} s  (target <= 0.25 s): a worker's {statistics.mean(ours_per):.3f} s per
     notebook minus {statistics.mean(work):.3f} s in the student's cells and the hidden cases
+
+  the floor: a sandboxed kernel start costs {start_cpu:.3f} CPU-s; with the cells and hidden cases, any
+    grader doing this work needs {floor:.3f} CPU-s per notebook, so on {cores} cores it can reach at most
+    {best_ratio:.2f}x stock nbgrader even with no overhead of its own
 """)
     for slug, (st, us) in by_slug.items():
         print(f"  {slug:16s} stock p50 {quantile(st, 0.5):.2f} s p95 {quantile(st, 0.95):.2f} s;  ours p50 "

@@ -141,13 +141,45 @@ def test_outputs_a_judge_cannot_handle_fail_the_case_not_the_grader(case):
 
 def test_kernel_limits_are_settings_of_the_course_file(tmp_path):
     from autograder.config import nbgrader_config
-    from autograder.pipeline import ExecuteAndGrade
+    from autograder.pipeline import RunNotebook
     from autograder.sandbox import Limits
 
-    assert ExecuteAndGrade.limits_from(nbgrader_config(tmp_path)) == Limits()
+    assert RunNotebook.limits_from(nbgrader_config(tmp_path)) == Limits()
     (tmp_path / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.ExecuteAndGrade.memory_limit = 2 * 2**30\nc.ExecuteAndGrade.tmpfs_size = 64 * 2**20\n")
+        "c = get_config()\nc.RunNotebook.memory_limit = 2 * 2**30\nc.RunNotebook.tmpfs_size = 64 * 2**20\n")
     config = nbgrader_config(tmp_path)
-    limits = ExecuteAndGrade.limits_from(config)
+    limits = RunNotebook.limits_from(config)
     assert (limits.memory, limits.tmp, limits.cpu) == (2 * 2**30, 64 * 2**20, Limits().cpu)
-    assert ExecuteAndGrade(config=config).limits == limits
+    assert RunNotebook(config=config).limits == limits
+
+
+# --- the pipeline's judging step, on answers gathered without a kernel ---------------------------------
+
+def test_a_task_is_judged_from_its_answers_with_partial_credit_and_one_mutation_penalty(case):
+    from autograder.cases import Task
+    from autograder.pipeline import Asked, TaskAsked, judge_task
+    from autograder.report import Status
+
+    task = Task("scale", 4.0, "", [case] * 4)
+    right = reply(case, outputs={"y": case.inputs["x"] * 3})
+    mutated = reply(case, outputs={"y": case.inputs["x"] * 3}, after={"x": case.inputs["x"] + 1})
+    result = judge_task(TaskAsked(task, [Asked(case, right), Asked(case, mutated), Asked(case, mutated),
+                                         Asked(case, failure="did not finish within 1 s (an endless loop?)")],
+                                  status=Status.TIMED_OUT), SLUG)
+    assert [c.passed for c in result.cases] == [True, True, True, False]
+    assert result.score == 4.0 * 3 / 4 - 1.0  # 3 of 4 cases, a quarter of the points once for `x`
+    assert result.status == Status.TIMED_OUT and "changing `x` in place" in result.message
+    assert "did not finish" in result.cases[3].problems[0]
+
+
+def test_grading_is_a_pipeline_of_preprocessors_with_one_job_each(tmp_path):
+    from nbclient import NotebookClient
+
+    from autograder import pipeline
+    from autograder.config import nbgrader_config
+
+    steps = [p.__name__ for p in nbgrader_config(tmp_path).Autograde.autograde_preprocessors]
+    assert steps[:4] == ["RunNotebook", "AskHiddenCases", "JudgeCases", "ShowVerdicts"]
+    assert steps.index("SaveVerdicts") > steps.index("JudgeCases")
+    for step in (pipeline.RunNotebook, pipeline.AskHiddenCases, pipeline.JudgeCases):
+        assert not issubclass(step, NotebookClient)  # the kernel is driven through a client it owns
