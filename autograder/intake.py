@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import stat
 import subprocess
 from dataclasses import dataclass, field
@@ -58,7 +59,15 @@ def valid_student_id(name: str) -> bool:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a folder however deep it is (``shutil.rmtree`` recurses and fails on deep trees)."""
+    """Delete a file, link or folder however deep it is: ``shutil.rmtree`` (which never follows a
+    link) first, and ``rm -rf`` for what it leaves (it recurses, and fails on very deep trees)."""
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.unlink(path)
+    except (OSError, RecursionError):
+        pass
     if os.path.lexists(path):
         subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
 

@@ -144,6 +144,19 @@ def test_deep_trees_are_removed(tmp_path):
     assert not path.exists()
 
 
+def test_removing_a_link_never_touches_what_it_points_to(tmp_path):
+    target = tmp_path / "target"
+    (target / "inner").mkdir(parents=True)
+    (target / "inner" / "keep.txt").write_text("x")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "link").symlink_to(target, target_is_directory=True)
+    intake.remove_tree(tmp_path / "folder" / "link")
+    intake.remove_tree(folder)
+    intake.remove_tree(tmp_path / "never-was")
+    assert not folder.exists() and (target / "inner" / "keep.txt").read_text() == "x"
+
+
 def _work(job):
     if job == "die":
         os._exit(3)
