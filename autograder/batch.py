@@ -241,7 +241,7 @@ def _grade_all(jobs: list[Job], workers: int | None, log) -> list[SubmissionRepo
         score = sum(t.score for t in report.tasks)
         total = sum(t.points for t in report.tasks)
         log(f"  [{done}/{len(jobs)}] {report.student} {report.assignment}: {score:g}/{total:g} "
-            f"({report.status}) in {seconds:.1f} s")
+            f"({report.status}) in {seconds:.2f} s")
         reports.append(report)
     return reports
 
