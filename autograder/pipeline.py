@@ -119,6 +119,8 @@ class RunNotebook(NbGraderPreprocessor):
         client = SubmissionClient(nb, resources, scratch, isolation, self.limits, self.timeout,
                                   self.submission_timeout, self.output_budget, km=spare[0] if spare else None,
                                   config=self.config)
+        if spare:
+            client.kc = spare[2]  # connected while the kernel booted
         try:
             grading.kernel.enter_context(client.setup_kernel(cleanup_kc=True))
             info = client.wait_for_reply(client.kc.kernel_info())
