@@ -246,7 +246,7 @@ def nbgrader_config(course_root: Path, release_dir: Path = paths.RELEASE,
     ]
     c.Autograde.autograde_preprocessors = [
         RunNotebook, AskHiddenCases, JudgeCases, ShowVerdicts, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        SaveVerdicts, ApplyDeadlines, CheckCellMetadata,
+        SaveVerdicts, ApplyDeadlines,  # (the cells' nbgrader metadata was checked after OverwriteCells)
     ]
     c.RunNotebook.timeout = int(cell_timeout)
     c.RunNotebook.submission_timeout = float(submission_timeout)

@@ -26,6 +26,21 @@ def _shared_engine(url, **kwargs):
     return _engines[key]
 
 
+_created: set[int] = set()  # engines whose tables this process has made sure of
+_create_all = nbgrader.api.Base.metadata.create_all
+
+
+def _create_tables_once(bind, **kwargs) -> None:
+    """nbgrader's tables, created (or checked, a query per table) once per engine, not per Gradebook."""
+    shared = any(engine is bind for engine in _engines.values())  # kept alive, so its id stays its own
+    if not (shared and id(bind) in _created):
+        _create_all(bind=bind, **kwargs)
+        if shared:
+            _created.add(id(bind))
+
+
 def share_engines() -> None:
-    """From now on, every ``nbgrader.api.Gradebook`` of this process shares its database's engine."""
+    """From now on, every ``nbgrader.api.Gradebook`` of this process shares its database's engine,
+    whose tables are checked once."""
     nbgrader.api.create_engine = _shared_engine
+    nbgrader.api.Base.metadata.create_all = _create_tables_once

@@ -26,6 +26,22 @@ def test_gradebooks_of_a_process_share_one_engine_and_one_connection(tmp_path, m
     assert len(connects) <= 1
 
 
+def test_the_tables_are_made_once_per_engine_and_always_for_a_new_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    monkeypatch.setattr(nbgrader.api.Base.metadata, "create_all", nbgrader.api.Base.metadata.create_all)
+    engines.share_engines()
+    for name in ("one.db", "two.db"):  # each new database gets nbgrader's tables
+        url = f"sqlite:///{tmp_path / name}"
+        with nbgrader.api.Gradebook(url) as gradebook:
+            gradebook.update_or_create_student("ada")
+        statements = []
+        event.listen(gradebook.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        with nbgrader.api.Gradebook(url) as gradebook:
+            assert [s.id for s in gradebook.students] == ["ada"]
+        assert len(statements) <= 4, statements  # table names, the course, the students: no check per table
+
+
 def test_an_engine_is_never_shared_across_a_fork(tmp_path):
     script = f"""
 import os, sys, nbgrader.api
