@@ -3,7 +3,6 @@ hidden case, and a release, grades and feedback need no Debian data set."""
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 

@@ -4,7 +4,6 @@ verdicts come first and cannot be hidden; the leak check is linear; one student'
 no other student their page.
 """
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from nbformat import NotebookNode
 
 from autograder import catalogue, feedback, grades, hygiene, sanitize
 from autograder.config import CourseError

@@ -6,9 +6,7 @@ and the control student graded in the same batch keeps full marks.
 import json
 import os
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat

@@ -10,7 +10,6 @@ import os
 import sys
 from contextlib import contextmanager
 
-import nbformat
 import numpy as np
 import pytest
 

@@ -10,10 +10,8 @@ import datetime
 import io
 import os
 import re
-import shutil
 import stat
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
