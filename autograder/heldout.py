@@ -104,6 +104,9 @@ def held_out() -> tuple[np.ndarray, np.ndarray]:
 
 # What 08's and 09's judges need, loaded before grading starts (never for a release, grades or feedback).
 HELD_OUT_IMAGES = Data("dataset-fashion-mnist", held_out)
+# The support files 08 and 09 hand students: their reader and Fashion-MNIST's training and test files.
+IMAGE_FILES = ("idx.py", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+               "train-labels-idx1-ubyte.gz")
 
 
 def transform(images: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from autograder.catalogue import Assignment, TaskSpec
 from autograder.cases import out_size, reference_case
 from autograder.graders._inputs import near_ties
-from autograder.heldout import HELD_OUT_IMAGES, training_cases
+from autograder.heldout import HELD_OUT_IMAGES, IMAGE_FILES, training_cases
 
 SLUG = "09_cnn"
 
@@ -152,8 +152,7 @@ def _training_cases(reference):
 
 ASSIGNMENT = Assignment(
     slug=SLUG,
-    support=("checking.py", "checks.py", "gradient_check.py", "idx.py", "t10k-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    support=("checking.py", "checks.py", "gradient_check.py", *IMAGE_FILES),
     grading_data=(HELD_OUT_IMAGES,),
     tasks=[
         TaskSpec("Conv2D", 5,

@@ -11,8 +11,8 @@ import numpy as np
 
 from autograder.catalogue import Assignment, TaskSpec
 from autograder.cases import outcome_case, reference_case
-from autograder.heldout import (HELD_OUT_IMAGES, ModelError, check_cost, export_call, forward, read_model,
-                                training_cases)
+from autograder.heldout import (HELD_OUT_IMAGES, IMAGE_FILES, ModelError, check_cost, export_call, forward,
+                                read_model, training_cases)
 
 SLUG = "08_mlp"
 
@@ -205,8 +205,7 @@ def _training_cases(reference):
 
 ASSIGNMENT = Assignment(
     slug=SLUG,
-    support=("checking.py", "checks.py", "gradient_check.py", "idx.py", "t10k-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    support=("checking.py", "checks.py", "gradient_check.py", *IMAGE_FILES),
     grading_data=(HELD_OUT_IMAGES,),
     tasks=[
         TaskSpec("Sequential", 4,
