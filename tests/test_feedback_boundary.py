@@ -287,6 +287,28 @@ def test_the_feedback_folder_keeps_the_page_only(tmp_path):
     assert (REPO / "solutions").is_dir()
 
 
+def test_only_well_formed_exchange_files_reach_the_feedback_folder(tmp_path):
+    secret = tmp_path / "secret-elsewhere"
+    secret.write_text("s3cr3t")
+    hostile = {"timestamp.txt": "2026-11-30 09:00:00.000000 UTC\n<script>x</script>",
+               "submission_secret.txt": None}  # a link, below
+    cases = {"ok": {"timestamp.txt": "2026-11-30 09:00:00.000000 UTC", "submission_secret.txt": "abc123=="},
+             "html": hostile, "big": {"timestamp.txt": "2" * 300, "submission_secret.txt": "a" * 300}}
+    for student, files in cases.items():
+        submitted, folder = tmp_path / "submitted" / student, tmp_path / "feedback" / student
+        submitted.mkdir(parents=True)
+        folder.mkdir(parents=True)
+        for name, text in files.items():
+            if text is None:
+                (submitted / name).symlink_to(secret)
+            else:
+                (submitted / name).write_text(text)
+        feedback._exchange_files(submitted, folder)
+    assert sorted(os.listdir(tmp_path / "feedback" / "ok")) == ["submission_secret.txt", "timestamp.txt"]
+    assert (tmp_path / "feedback" / "ok" / "submission_secret.txt").read_text() == "abc123=="
+    assert os.listdir(tmp_path / "feedback" / "html") == [] and os.listdir(tmp_path / "feedback" / "big") == []
+
+
 def test_one_students_failure_never_stops_anothers_feedback(tmp_path):
     for student in ("broken", "fine"):
         (tmp_path / "submitted" / student / SLUG).mkdir(parents=True)
