@@ -1,18 +1,23 @@
 """A Jupyter kernel manager that starts the kernel inside the sandbox (see ``sandbox.py``)."""
 from __future__ import annotations
 
+import json
 import os
+import select
 import signal
+import socket
 import subprocess
+import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Type, default
+from traitlets import Bool, Type, default
 
-from .sandbox import Isolation, Limits, kernel_env, support_files, working_folder, wrap
+from .sandbox import WORKDIR, Isolation, Limits, bwrap_args, kernel_env, support_files, working_folder, wrap
 
 
 MAX_MESSAGE_BYTES = 64 * 2**20  # larger messages from the kernel are dropped by zmq, never decoded
@@ -21,6 +26,13 @@ MAX_MESSAGE_BYTES = 64 * 2**20  # larger messages from the kernel are dropped by
 LAUNCH = ("import sys\nif sys.path[0] == '': del sys.path[0]\nsys.modules['debugpy'] = None\n"
           "from ipykernel import kernelapp\nkernelapp.launch_new_instance()")
 
+
+ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
+# What bubblewrap runs in a sandbox whose kernel the fork server provides: it says the sandbox is
+# set up, then lives as long as the pipe on its stdin is held open (by the kernel's keeper). It
+# runs as root without capabilities (bwrap --cap-drop ALL), so the kernel's user cannot signal it.
+PLACEHOLDER = ["sh", "-c", "echo ready && exec cat >/dev/null"]
+SET_UP_SECONDS = 30  # for bubblewrap to set a sandbox up, and for the fork server to start
 
 _contexts: dict[int, zmq.asyncio.Context] = {}
 
@@ -84,11 +96,72 @@ class LimitedKernelClient(AsyncKernelClient):
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=hb, control=control)
 
 
+class KernelForks:
+    """A fork server (``zygote.py``) for this process's kernels: started once, it forks every
+    kernel from an interpreter that has already imported ipykernel and numpy."""
+
+    def __init__(self) -> None:
+        self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", ZYGOTE.read_text(), str(theirs.fileno()), str(os.getpid())],
+                pass_fds=(theirs.fileno(),), env=kernel_env(WORKDIR), cwd="/", stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.channel.settimeout(SET_UP_SECONDS)
+        if not self._answer("ready"):
+            raise OSError("the kernel fork server did not start")
+
+    def _answer(self, key: str) -> bool:
+        try:
+            return json.loads(self.channel.recv(4096) or b"{}").get(key) is True
+        except (OSError, ValueError):
+            self.close()  # a late answer must not be taken for the next one
+            return False
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def fork(self, request: dict, keep: int) -> bool:
+        """Ask for a kernel in the sandbox ``request`` names; ``keep`` is held until the kernel ends."""
+        try:
+            socket.send_fds(self.channel, [json.dumps(request).encode()], [keep])
+        except OSError:
+            self.close()
+            return False
+        return self._answer("forked")
+
+    def close(self) -> None:
+        self.channel.close()
+        self.process.kill()
+        self.process.wait()
+
+
+_forks: dict[int, KernelForks | None] = {}
+
+
+def kernel_forks() -> KernelForks | None:
+    """This process's fork server, started on first use and again if it died; None if it could not start."""
+    pid = os.getpid()  # a fork server serves the process that started it
+    if pid in _forks and _forks[pid] is None:
+        return None
+    server = _forks.get(pid)
+    if server is None or not server.alive():
+        try:
+            server = KernelForks()
+        except OSError:
+            server = None
+        _forks[pid] = server
+    return server
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """Talks to the kernel over Unix sockets in its scratch folder (the sandbox has no network).
-    Every socket to the kernel refuses messages over MAX_MESSAGE_BYTES."""
+    Every socket to the kernel refuses messages over MAX_MESSAGE_BYTES. Under bubblewrap as root,
+    the kernel comes from this process's fork server (see ``zygote.py``) unless that is off or fails."""
 
     client_factory = Type(klass=LimitedKernelClient, default_value=LimitedKernelClient)
+    fork_server = Bool(True, help="Fork each kernel from a server that has imported ipykernel and numpy "
+                                  "once (bubblewrap as root only) instead of starting a new interpreter.").tag(config=True)
 
     @default("context")
     def _context_default(self) -> zmq.asyncio.Context:
@@ -96,6 +169,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def configure(self, scratch: Path, isolation: Isolation, limits: Limits) -> None:
         self.scratch, self.isolation, self.limits = scratch, isolation, limits
+        self.kernel_arguments: list[str] | None = None  # ipykernel's own, once format_kernel_cmd has run
         self.transport = "ipc"
         self.ip = str(scratch / "ipc")
         self.connection_file = str(scratch / "kernel.json")
@@ -110,17 +184,58 @@ class SandboxedKernelManager(AsyncKernelManager):
         for at in range(len(command) - 1):
             if command[at:at + 2] == ["-m", "ipykernel_launcher"]:
                 command[at:at + 2] = ["-c", LAUNCH]
+                self.kernel_arguments = command[at + 2:]
         return wrap(command, self.scratch, self.limits, self.isolation)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         home = working_folder(self.scratch, self.isolation)  # bubblewrap sets its own inside the sandbox
         kw.update(env=kernel_env(home), cwd=str(home if home.is_dir() else self.scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
+        if self.fork_server and self.isolation.mode == "bubblewrap" and self.isolation.uid is not None \
+                and self.kernel_arguments is not None:
+            server = kernel_forks()
+            if server is not None and await self._launch_forked(server, kw):
+                return
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        """Killed at once, never asked to shut down: nothing of a student's kernel is kept, and a polite
-        shutdown cost 0.2 s per notebook, and 3 s in one notebook of seven (measured, issue #12)."""
+    async def _launch_forked(self, server: KernelForks, kw: dict) -> bool:
+        """Start the sandbox with a placeholder, then have ``server`` fork the kernel into it. False
+        (and the sandbox gone) if that did not work: the kernel is then started as usual."""
+        keep_r, keep_w = os.pipe()
+        info_r, info_w = os.pipe()
+        # bubblewrap says which sandbox it made on info_w
+        command = bwrap_args(self.scratch, self.limits, self.isolation, ("--info-fd", str(info_w), "--cap-drop", "ALL"))
+        try:
+            await super()._async_launch_kernel(command + PLACEHOLDER, **dict(
+                kw, stdin=keep_r, stdout=subprocess.PIPE, pass_fds=(info_w,)))
+        finally:
+            os.close(keep_r)
+            os.close(info_w)
+        process = self.provisioner.process
+        forked = False
+        try:
+            with process.stdout:
+                ready = select.select([process.stdout], [], [], SET_UP_SECONDS)[0] and \
+                    process.stdout.readline() == b"ready\n"
+            if ready:
+                info = _read_info(info_r)
+                limits = {name: value for name, value in asdict(self.limits).items() if name != "tmp"}  # tmp: bwrap's
+                namespaces = {key.removesuffix("-namespace"): number for key, number in info.items()
+                              if key.endswith("-namespace")}
+                request = dict(init=info["child-pid"], namespaces=namespaces, limits=limits, uid=self.isolation.uid, gid=self.isolation.gid, cwd=str(WORKDIR),
+                               env=dict(kernel_env(WORKDIR), PWD=str(WORKDIR)),  # as bwrap --chdir sets it
+                               argv=self.kernel_arguments)
+                forked = server.fork(request, keep_w)
+        except (OSError, ValueError, KeyError):
+            forked = False
+        finally:
+            os.close(info_r)
+            os.close(keep_w)
+        if not forked:
+            self._kill_process()
+        return forked
+
+    def _kill_process(self) -> None:
         process = getattr(self.provisioner, "process", None)
         if process is not None and process.poll() is None:  # killed and reaped here: jupyter_client
             try:                                            # would poll for its end every 0.1 s
@@ -131,9 +246,28 @@ class SandboxedKernelManager(AsyncKernelManager):
                 process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Killed at once, never asked to shut down: nothing of a student's kernel is kept, and a polite
+        shutdown cost 0.2 s per notebook, and 3 s in one notebook of seven (measured, issue #12)."""
+        self._kill_process()
         await super()._async_shutdown_kernel(now=True, restart=restart)
 
     shutdown_kernel = _async_shutdown_kernel
+
+
+def _read_info(fd: int) -> dict:
+    """bubblewrap's JSON about its sandbox, read from ``fd``."""
+    text = b""
+    while select.select([fd], [], [], SET_UP_SECONDS)[0]:
+        chunk = os.read(fd, 4096)
+        text += chunk
+        try:
+            return json.loads(text)
+        except ValueError:
+            if not chunk or len(text) > 65536:
+                break
+    raise ValueError("bubblewrap said nothing about its sandbox")
 
 
 # A kernel started ahead: while a worker grades one submission, the sandboxed kernel of the next

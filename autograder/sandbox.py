@@ -99,7 +99,8 @@ def _mount_points(paths: list[Path]) -> list[str]:
     return [arg for p in made for arg in ("--perms", "0755", "--dir", p)]
 
 
-def bwrap_args(scratch: Path, limits: Limits, isolation: Isolation) -> list[str]:
+def bwrap_args(scratch: Path, limits: Limits, isolation: Isolation, options: tuple[str, ...] = ()) -> list[str]:
+    """bubblewrap's arguments up to the command, with further bubblewrap ``options``."""
     python_dirs = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).absolute()})
     python_dirs = [p for p in python_dirs if p != Path("/usr") and Path("/usr") not in p.parents]
     args = ["bwrap", "--die-with-parent", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
@@ -123,11 +124,15 @@ def bwrap_args(scratch: Path, limits: Limits, isolation: Isolation) -> list[str]
     args += ["--chdir", str(WORKDIR), "--clearenv"]
     for name, value in kernel_env(WORKDIR).items():
         args += ["--setenv", name, value]
-    args.append("--")
-    if isolation.uid is not None:
-        args += ["setpriv", f"--reuid={isolation.uid}", f"--regid={isolation.gid}", "--clear-groups",
-                 "--inh-caps=-all", "--"]
+    args += [*options, "--"]
     return args
+
+
+def as_user(isolation: Isolation) -> list[str]:
+    """The command prefix that runs the rest as ``isolation``'s unprivileged user (none without one)."""
+    if isolation.uid is None:
+        return []
+    return ["setpriv", f"--reuid={isolation.uid}", f"--regid={isolation.gid}", "--clear-groups", "--inh-caps=-all", "--"]
 
 
 def wrap(command: list[str], scratch: Path, limits: Limits, isolation: Isolation) -> list[str]:
@@ -136,7 +141,7 @@ def wrap(command: list[str], scratch: Path, limits: Limits, isolation: Isolation
                "--processes", str(limits.processes), "--file-size", str(limits.file_size),
                "--open-files", str(limits.open_files)]
     if isolation.mode == "bubblewrap":
-        return confine + ["--"] + bwrap_args(scratch, limits, isolation) + command
+        return confine + ["--"] + bwrap_args(scratch, limits, isolation) + as_user(isolation) + command
     if isolation.uid is not None:
         confine += ["--uid", str(isolation.uid), "--gid", str(isolation.gid)]
     return confine + ["--"] + command
