@@ -11,9 +11,10 @@ a verdict). Grades it twice, each in one run, timed from outside:
 
 Both courses get their assignments registered (generate_assignment) before the clock starts.
 Prints notebooks per second for each and their ratio, our per-notebook p50/p95 (as each worker
-timed it) and the per-notebook overhead: a worker's time for a notebook minus the time spent in
-the student's cells (from nbclient's execution timestamps in stock nbgrader's graded notebooks)
-and in the hidden cases (from our reports). Results also go to <out>/results.json.
+timed it; the tail target is judged per assignment) and the per-notebook overhead: a worker's
+time for a notebook minus the time spent in the student's cells (from nbclient's execution
+timestamps in stock nbgrader's graded notebooks) and in the hidden cases (from our reports).
+Results also go to <out>/results.json.
 """
 from __future__ import annotations
 
@@ -244,6 +245,9 @@ def main() -> int:
     best_ratio = stock_wall / (notebooks * floor / cores)
     stock_rate, ours_rate = notebooks / stock_wall, notebooks / ours_wall
     p50, p95 = quantile(ours_per, 0.5), quantile(ours_per, 0.95)
+    # The tail is judged per assignment: over the whole class p95/p50 measures the mix of a short
+    # assignment and a long one, not stalls.
+    tail = max(quantile(us, 0.95) / quantile(us, 0.5) for _, us in by_slug.values())
     results = {
         "notebooks": notebooks, "cores": os.cpu_count(), "load_average_before": round(load, 2),
         "workers": args.workers or os.cpu_count(),
@@ -251,6 +255,7 @@ def main() -> int:
                   "p50": round(quantile(stock_per, 0.5), 3), "p95": round(quantile(stock_per, 0.95), 3)},
         "ours": {"seconds": round(ours_wall, 2), "notebooks_per_second": round(ours_rate, 3),
                  "p50": round(p50, 3), "p95": round(p95, 3), "p95_over_p50": round(p95 / p50, 2),
+                 "p95_over_p50_worst_assignment": round(tail, 2),
                  "student_cells_and_cases_per_notebook": round(statistics.mean(work), 3),
                  "overhead_per_notebook": round(overhead, 3)},
         "ratio": round(ours_rate / stock_rate, 2),
@@ -270,7 +275,8 @@ def main() -> int:
   wall time               {stock_wall:8.1f} s         {ours_wall:8.1f} s
   notebooks / second      {stock_rate:8.2f}           {ours_rate:8.2f}
   per notebook p50        {results['stock']['p50']:8.2f} s         {p50:8.2f} s
-  per notebook p95        {results['stock']['p95']:8.2f} s         {p95:8.2f} s   (p95/p50 = {p95 / p50:.2f}, target <= 1.5)
+  per notebook p95        {results['stock']['p95']:8.2f} s         {p95:8.2f} s   (p95/p50 = {p95 / p50:.2f} over the mix of both)
+  p95/p50 of the worst assignment              {tail:8.2f}     (target <= 1.5)
 
   ratio ours / stock      {results['ratio']:.2f}x   (target >= 3x)
   our overhead per notebook {overhead:.3f} s  (target <= 0.25 s): a worker's {statistics.mean(ours_per):.3f} s per
