@@ -169,3 +169,16 @@ def test_without_a_fork_server_the_kernel_starts_as_usual(tmp_path, monkeypatch)
         assert json.loads(run(kc, PROBE))["forked"] is False
     finally:
         stop(km, kc, scratch)
+
+
+def test_a_fork_server_that_died_is_started_again(tmp_path):
+    stop(*start(tmp_path, "ann"))
+    first = kernel._forks[os.getpid()]
+    first.process.kill()
+    first.process.wait()
+    km, kc, scratch = start(tmp_path, "bob")
+    try:
+        assert json.loads(run(kc, PROBE))["forked"]
+        assert kernel._forks[os.getpid()] is not first and kernel._forks[os.getpid()].alive()
+    finally:
+        stop(km, kc, scratch)
