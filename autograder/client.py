@@ -1,6 +1,6 @@
 """The grader's side of one student's kernel: nbclient's ``NotebookClient``, used through its public
 API, running the submitted notebook in a sandboxed kernel and then asking that kernel for the
-hidden cases (:meth:`SubmissionClient.ask`).
+hidden cases (:meth:`SubmissionClient.ask_batch`).
 
 Everything the kernel sends is hostile: every kind of output counts against one budget per
 notebook, comm (widget) messages are never kept, error texts are bounded and lose the kernel's
@@ -9,11 +9,16 @@ deadline covers the whole submission.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
+import zmq.asyncio
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -33,6 +38,16 @@ TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
 
 class KernelGone(Exception):
     """The kernel died or stopped answering: nothing more can be asked of it."""
+
+
+@dataclass
+class Answer:
+    """What :meth:`SubmissionClient.ask_batch` got for one case."""
+
+    reply: harness.Reply | None = None  # validated; None when no reply came back
+    error: Exception | None = None      # MalformedReply; or, in the last answer, TimeoutError or KernelGone
+    seconds: float = 0.0                # from the first reply of the case before (or the request) to its first
+    budget: float = 0.0                 # the seconds a case that timed out was given
 
 
 class SubmissionClient(NotebookClient):
@@ -171,6 +186,10 @@ class SubmissionClient(NotebookClient):
         with ``wait``, KernelGone unless the kernel answers within 30 s."""
         self.kc.stop_channels()
         self.kc = self.km.client()
+        # A session of its own: a client copies the manager's session, so its message ids would repeat those
+        # of the client before (and of the manager's interrupt requests), and late messages of an interrupted
+        # request would pass for those of the next.
+        self.kc.session.session = str(uuid.uuid4())
         self.kc.start_channels()
         if wait:
             try:
@@ -185,29 +204,87 @@ class SubmissionClient(NotebookClient):
 
     def ask(self, call: str, inputs: dict[str, np.ndarray], timeout: float) -> harness.Reply | None:
         """Run one call in the kernel; its validated reply, or None if none came back."""
-        replies: list[object] = []
+        [answer] = self.ask_batch([(call, inputs)], lambda: timeout)
+        if answer.error is not None:
+            raise answer.error
+        return answer.reply
 
-        def hook(msg):  # keeps only the last reply: a flood of them cannot fill the grader's memory
-            content = msg.get("content")
-            data = content.get("data") if isinstance(content, dict) else None
-            if msg.get("msg_type") == "display_data" and isinstance(data, dict) and harness.MIME in data:
-                replies[:] = [data[harness.MIME]]
+    def ask_batch(self, calls: list[tuple[str, dict[str, np.ndarray]]], budget: Callable[[], float]) -> list[Answer]:
+        """Run the calls in order in one execute request, each with its inputs bound in its own copy of
+        the student's namespace: an Answer per call, up to the first that timed out or during which the
+        kernel was found gone (its error says which).
 
-        try:
-            run_sync(self.kc.execute_interactive)(
-                harness.kernel_code(call, inputs), store_history=False, allow_stdin=False,
-                timeout=timeout, output_hook=hook)
-        except (AttributeError, KeyError, TypeError, ValueError) as error:  # a message forged past Jupyter's format
-            raise harness.MalformedReply(f"a message not in Jupyter's format ({type(error).__name__})") from None
-        except TimeoutError:
-            if not run_sync(self.kc.is_alive)():
-                raise KernelGone() from None
-            run_sync(self.km.interrupt_kernel)()
-            self._reconnect(wait=False)
-            raise
-        if not run_sync(self.kc.is_alive)():
-            raise KernelGone()
-        return harness.read_reply(replies[-1]) if replies else None
+        Case i may take ``budget()`` seconds (asked as it starts) from the first reply to case i - 1, or
+        from the request for case 0; then the kernel is interrupted. Once every case has a reply, the
+        end of the request is awaited for one more budget; if it does not come, the kernel is
+        interrupted but no case fails.
+
+        Whose reply is which: student code runs inside every case and may call ``display`` or replace
+        it, so a reply counts for the index it carries. Case i's is the last carrying i that arrives
+        before one carrying a higher index; one carrying j closes every case before j (those without a
+        reply have none); one carrying a lower index than the highest so far, or no case's index, is
+        ignored; one that cannot be read that far (or a message forged past Jupyter's format) counts for
+        the first case without a reply. This gives student code no power it lacks with a request per
+        case, where it can already forge its own case's reply and replace ``display`` for the cases
+        after: a reply is never a verdict, the grader's own computation is. Time counts from the first
+        reply of each index, so forged replies cannot lengthen a case either, and each case keeps one
+        validated reply, so a flood of them cannot fill the grader's memory.
+        """
+        return run_sync(self._ask_batch)(calls, budget)
+
+    async def _ask_batch(self, calls: list[tuple[str, dict[str, np.ndarray]]],
+                         budget: Callable[[], float]) -> list[Answer]:
+        code, count = harness.kernel_code(calls), len(calls)
+        given = budget()  # of the running case, last + 1
+        if given <= 0:
+            return [Answer(error=TimeoutError(), budget=given)]
+        # stop_on_error=False: a request that ends in an error (an interrupt) must not make the kernel abort the next
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        mark, last = time.monotonic(), -1  # when the running case started; the highest index replied to
+        answers = [Answer() for _ in calls]
+        channels = {channel.socket: channel for channel in (self.kc.iopub_channel, self.kc.shell_channel)}
+        poller = zmq.asyncio.Poller()
+        for socket in channels:
+            poller.register(socket, zmq.POLLIN)
+        idle = replied = False
+        while not (idle and replied) and (wait := mark + given - time.monotonic()) > 0:
+            for socket, _ in await poller.poll(math.ceil(1000 * wait)):
+                try:
+                    msg = await channels[socket].get_msg(timeout=0)
+                    if msg["parent_header"].get("msg_id") != msg_id:
+                        continue
+                    msg_type, content = msg["msg_type"], msg["content"]
+                    idle |= msg_type == "status" and content["execution_state"] == "idle"
+                    replied |= msg_type == "execute_reply"
+                    if msg_type != "display_data" or harness.MIME not in content["data"]:
+                        continue
+                    got = harness.read_reply(content["data"][harness.MIME], count)
+                except (AttributeError, KeyError, TypeError, ValueError) as error:  # forged past Jupyter's format
+                    got = harness.MalformedReply(f"a message not in Jupyter's format ({type(error).__name__})")
+                except harness.MalformedReply as why:
+                    got = why
+                if got is None:  # names no case
+                    continue
+                index = last + 1 if got.case is None else got.case
+                if index < last or index == count:
+                    continue
+                if index > last:
+                    now = time.monotonic()
+                    answers[index].seconds, mark, given, last = now - mark, now, budget(), index
+                answers[index].reply, answers[index].error = (None, got) if isinstance(got, Exception) else (got, None)
+        seconds, running = time.monotonic() - mark, last + 1
+        if not await self.kc.is_alive():
+            running = min(running, count - 1)
+            answers[running] = Answer(error=KernelGone(), seconds=seconds)
+            return answers[:running + 1]
+        if idle and replied:
+            return answers
+        await self.km.interrupt_kernel()
+        self._reconnect(wait=False)
+        if running == count:
+            return answers
+        answers[running] = Answer(error=TimeoutError(), seconds=seconds, budget=given)
+        return answers[:running + 1]
 
 
 def raised(cell: NotebookNode, ename: str) -> bool:

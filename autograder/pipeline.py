@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import html
+import itertools
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +49,7 @@ class Asked:
     case: Case
     reply: harness.Reply | None = None
     failure: str = ""       # why there is no reply to judge ("" when there is one, or none came back)
-    seconds: float = 0.0    # the round trip, as the grader timed it
+    seconds: float = 0.0    # from the reply to the case before (or the request) to its own, as the grader timed it
 
 
 @dataclass
@@ -204,30 +204,25 @@ def ask_tasks(client: SubmissionClient, tasks: tuple[Task, ...], slug: str) -> l
 
 
 def ask_cases(client: SubmissionClient, task: Task) -> TaskAsked:
-    """Every case of ``task``, in order, until one times out or the kernel is gone."""
+    """Every case of ``task``, in order and in one request, until one times out or the kernel is gone."""
     asked = TaskAsked(task)
-    for case in task.cases:
-        if asked.status != Status.GRADED:
+    answers = client.ask_batch([(case.call, case.inputs) for case in task.cases],
+                               lambda: min(task.timeout, client.remaining()))
+    for case, answer in itertools.zip_longest(task.cases, answers):
+        if answer is None:
             asked.cases.append(Asked(case, failure="not run: an earlier case " + asked.status))
             continue
-        start = time.monotonic()
-        budget = min(task.timeout, client.remaining())
-        answer = Asked(case)
-        try:
-            if budget <= 0:
-                raise TimeoutError()
-            answer.reply = client.ask(case.call, case.inputs, budget)
-        except TimeoutError:
+        result = Asked(case, answer.reply, seconds=round(answer.seconds, 3))
+        if isinstance(answer.error, TimeoutError):
             asked.status = Status.TIMED_OUT
-            answer.failure = (f"did not finish within {budget:.3g} s (an endless loop?)" if budget > 0 else
-                              "not run: the time for the whole submission was used up")
-        except KernelGone:
+            result.failure = (f"did not finish within {answer.budget:.3g} s (an endless loop?)" if answer.budget > 0
+                              else "not run: the time for the whole submission was used up")
+        elif isinstance(answer.error, KernelGone):
             asked.status = Status.CRASHED
-            answer.failure = "the kernel died while running this case (a crash or out of memory)"
-        except harness.MalformedReply as why:
-            answer.failure = MALFORMED.format(why=why)
-        answer.seconds = round(time.monotonic() - start, 3)
-        asked.cases.append(answer)
+            result.failure = "the kernel died while running this case (a crash or out of memory)"
+        elif isinstance(answer.error, harness.MalformedReply):
+            result.failure = MALFORMED.format(why=answer.error)
+        asked.cases.append(result)
     return asked
 
 

@@ -29,7 +29,7 @@ def reply(case, after=None, **fields):
     fields["outputs"] = {k: harness.encode_array(np.asarray(v)) for k, v in fields["outputs"].items()}
     inputs = {**case.inputs, **(after or {})}
     fields.setdefault("inputs_after", {k: harness.encode_array(v) for k, v in inputs.items()})
-    return harness.read_reply(json.dumps(fields))
+    return harness.read_reply(json.dumps({"case": 0, **fields}), 1)
 
 
 def problems(case, **fields):
@@ -69,16 +69,21 @@ def test_pickled_objects_are_never_unpickled():
     assert harness.decode_array("not base64 at all!") is None
 
 
-@pytest.mark.parametrize("data", [
-    "[1, 2]", "x" * (harness.MAX_REPLY_BYTES + 1), json.dumps({"outputs": []}), 17,
-    "[" * 100_000 + "]" * 100_000, json.dumps({"outputs": {"y": 5}}), json.dumps({"seconds": "soon"}),
-    json.dumps({"error": ["a"]}), json.dumps({"error": "x" * 100_000}), json.dumps({"spy": 1}),
-    json.dumps({"outputs": {"y" * 1000: "AA=="}}), json.dumps({"seconds": float("nan")}),
+@pytest.mark.parametrize("data, case", [
+    *[(data, None) for data in ("[1, 2]", "x" * (harness.MAX_REPLY_BYTES + 1), 17, "[" * 100_000 + "]" * 100_000)],
+    *[(json.dumps({"case": 1, **fields}), 1) for fields in (
+        {"outputs": []}, {"outputs": {"y": 5}}, {"seconds": "soon"}, {"error": ["a"]}, {"error": "x" * 100_000},
+        {"spy": 1}, {"outputs": {"y" * 1000: "AA=="}}, {"seconds": float("nan")})],
 ])
-def test_crafted_replies_are_malformed_with_a_sentence(data):
+def test_crafted_replies_are_malformed_with_a_sentence_and_the_case_they_name(data, case):
     with pytest.raises(harness.MalformedReply) as raised:
-        harness.read_reply(data)
-    assert str(raised.value)
+        harness.read_reply(data, 3)
+    assert str(raised.value) and raised.value.case == case
+
+
+@pytest.mark.parametrize("fields", [{}, {"case": 3}, {"case": -1}, {"case": True}, {"case": 1.0}, {"case": "1"}])
+def test_a_reply_that_names_none_of_the_cases_is_none(fields):
+    assert harness.read_reply(json.dumps({"outputs": {}, **fields}), 3) is None
 
 
 def test_outputs_that_are_not_numeric_arrays_fail(case):
@@ -120,7 +125,7 @@ def test_run_call_copies_inputs_so_the_reference_cannot_change_them():
 
 
 def test_the_kernel_code_is_plain_python_that_compiles():
-    compile(harness.kernel_code(CALL, {"x": np.ones(2)}), "<kernel>", "exec")
+    compile(harness.kernel_code([(CALL, {"x": np.ones(2)}), (CALL, {})]), "<kernel>", "exec")
 
 
 def test_without_bubblewrap_the_grader_says_loudly_what_still_holds():
