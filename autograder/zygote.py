@@ -13,8 +13,7 @@ Nothing passes between students: every kernel is a fresh copy of a server no stu
 Requests come on a SOCK_SEQPACKET socket: one JSON object per message with one file descriptor
 attached, the write end of the pipe that keeps the sandbox's placeholder process alive, held until
 the kernel exits, so the sandbox ends when the kernel does. The reply says whether the kernel was
-forked.
-Standard library, ipykernel and numpy only: this file runs outside the grader's package.
+forked. Standard library, ipykernel and numpy only: this file runs outside the grader's package.
 """
 import ctypes
 import json
@@ -63,7 +62,7 @@ def join_sandbox(request: dict) -> None:
 
 def become_kernel(request: dict) -> None:
     """In the sandbox's process namespace: limits, the unprivileged user, the kernel's environment
-    and working folder, then ipykernel with the kernel's own arguments. Never returns."""
+    and working folder, then ipykernel with the kernel's own arguments, until the kernel ends."""
     null = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
