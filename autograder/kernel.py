@@ -207,7 +207,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         keep_r, keep_w = os.pipe()
         info_r, info_w = os.pipe()
         # bubblewrap says which sandbox it made on info_w
-        command = bwrap_args(self.scratch, self.limits, self.isolation, ("--info-fd", str(info_w), "--cap-drop", "ALL"))
+        command = bwrap_args(self.scratch, self.limits, self.isolation,
+                             ("--info-fd", str(info_w), "--cap-drop", "ALL"))
         try:
             await super()._async_launch_kernel(command + PLACEHOLDER, **dict(
                 kw, stdin=keep_r, stdout=subprocess.PIPE, pass_fds=(info_w,)))
@@ -225,7 +226,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                 limits = {name: value for name, value in asdict(self.limits).items() if name != "tmp"}  # tmp: bwrap's
                 namespaces = {key.removesuffix("-namespace"): number for key, number in info.items()
                               if key.endswith("-namespace")}
-                request = dict(init=info["child-pid"], namespaces=namespaces, limits=limits, uid=self.isolation.uid, gid=self.isolation.gid, cwd=str(WORKDIR),
+                request = dict(init=info["child-pid"], namespaces=namespaces, limits=limits,
+                               uid=self.isolation.uid, gid=self.isolation.gid, cwd=str(WORKDIR),
                                env=dict(kernel_env(WORKDIR), PWD=str(WORKDIR)),  # as bwrap --chdir sets it
                                argv=self.kernel_arguments)
                 forked = server.fork(request, keep_w)
