@@ -17,6 +17,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Type, default
 
+from .confine import LIMITS as RLIMITS
 from .sandbox import WORKDIR, Isolation, Limits, bwrap_args, kernel_env, support_files, working_folder, wrap
 
 
@@ -223,7 +224,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                     process.stdout.readline() == b"ready\n"
             if ready:
                 info = _read_info(info_r)
-                limits = {name: value for name, value in asdict(self.limits).items() if name != "tmp"}  # tmp: bwrap's
+                limits = [[RLIMITS[name], value] for name, value in asdict(self.limits).items() if name in RLIMITS]
                 namespaces = {key.removesuffix("-namespace"): number for key, number in info.items()
                               if key.endswith("-namespace")}
                 request = dict(init=info["child-pid"], namespaces=namespaces, limits=limits,

@@ -37,8 +37,6 @@ from ipykernel import debugger, ipkernel, kernelapp, zmqshell  # noqa: E402,F401
 LIBC = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")  # each the sandbox's own (bubblewrap --unshare-*)
-LIMITS = {"memory": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "processes": resource.RLIMIT_NPROC,
-          "file_size": resource.RLIMIT_FSIZE, "open_files": resource.RLIMIT_NOFILE}
 
 
 def join_sandbox(request: dict) -> None:
@@ -68,8 +66,8 @@ def become_kernel(request: dict) -> None:
         os.dup2(null, fd)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for name, value in request["limits"].items():
-        resource.setrlimit(LIMITS[name], (value, value))
+    for which, value in request["limits"]:  # [resource.RLIMIT_*, value], as confine.py sets them
+        resource.setrlimit(which, (value, value))
     os.setgroups([])
     os.setgid(int(request["gid"]))
     os.setuid(int(request["uid"]))
